@@ -1,0 +1,101 @@
+"""create_app(): routers, middleware, error handlers, offline docs."""
+
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from icat_api import __version__
+from icat_api.audit.router import router as audit_router
+from icat_api.chairs.router import router as chairs_router
+from icat_api.db import make_engine, make_sessionmaker
+from icat_api.entities.membership_router import router as memberships_router
+from icat_api.entities.router import router as entities_router
+from icat_api.health import router as health_router
+from icat_api.member_list.router import router as member_list_router
+from icat_api.middleware import BodyLimit, RequestContext
+from icat_api.openapi import build_openapi
+from icat_api.problems import install_handlers
+from icat_api.settings import Settings, get_settings
+
+DESCRIPTION = """
+The registry of the **Inter-Agency Coordination Group against Trafficking in Persons (ICAT)**:
+who belongs, who may vote, who may chair, what was decided. It enforces the ICAT Terms of
+Reference (ToR) at the boundary: every refusal of a rule is `application/problem+json` whose
+`rule` names the clause, e.g. `"rule": "ToR 3.A.4(b)"`.
+
+* Public reads need no key. Writes need `Authorization: Bearer <key>`; keys are issued with the
+  command-line tool (`icat-api keys create --entity ID`). The Coordinator's (UNODC's) keys carry
+  the secretariat's powers (ToR 3.C.1).
+* Every GET carries an `ETag`; `If-None-Match` answers 304, `If-Match` on PATCH answers 412 when
+  stale.
+* Lists are `{"items": [...], "next_cursor": ...}` with `limit` (default 50, at most 200) and
+  `cursor`.
+* Dates are `YYYY-MM-DD` in fields ending `_on`; timestamps RFC 3339 UTC in fields ending `_at`.
+* A membership holds from `starts_on` until the day before `ends_on`: a partner admitted as a
+  member stops being a partner the day the membership starts.
+"""
+
+_STATIC = Path(fastapi_offline.__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application, wired to the database of ``settings``."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="ICAT registry API",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    install_handlers(app)
+    for router in (
+        member_list_router,
+        entities_router,
+        memberships_router,
+        chairs_router,
+        audit_router,
+        health_router,
+    ):
+        app.include_router(router)
+    _mount_docs(app)
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc from assets shipped in a package: the docs work with no internet."""
+    app.mount("/static-docs", StaticFiles(directory=_STATIC), name="static-docs")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ICAT registry API",
+            swagger_js_url="/static-docs/swagger-ui-bundle.js",
+            swagger_css_url="/static-docs/swagger-ui.css",
+            swagger_favicon_url="/static-docs/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="ICAT registry API",
+            redoc_js_url="/static-docs/redoc.standalone.js",
+            redoc_favicon_url="/static-docs/favicon.png",
+            with_google_fonts=False,
+        )

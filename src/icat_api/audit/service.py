@@ -1,0 +1,77 @@
+"""Append to and read the audit trail. Nothing here updates or deletes an event."""
+
+from datetime import datetime
+from typing import Any
+
+import structlog
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from icat_api.audit.models import AuditEvent
+from icat_api.audit.schemas import AuditEventRead
+from icat_api.auth import Caller
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.schemas import Page
+
+
+def record(
+    *,
+    session: Session,
+    caller: Caller | None,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Append one event for a write, in the write's own transaction."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    session.add(
+        AuditEvent(
+            key_id=caller.key_id if caller else None,
+            actor_entity_id=caller.entity_id if caller else None,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            before=jsonable_encoder(before) if before is not None else None,
+            after=jsonable_encoder(after) if after is not None else None,
+            request_id=request_id,
+        )
+    )
+
+
+def list_events(
+    *,
+    session: Session,
+    page: PageParams,
+    resource_type: str | None,
+    resource_id: str | None,
+    actor_entity_id: str | None,
+    action: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Page[AuditEventRead]:
+    """Events oldest first, filtered."""
+    query = select(AuditEvent).order_by(AuditEvent.id).limit(page.limit + 1)
+    if page.after is not None:
+        query = query.where(AuditEvent.id > int(page.after[0]))
+    if resource_type is not None:
+        query = query.where(AuditEvent.resource_type == resource_type)
+    if resource_id is not None:
+        query = query.where(AuditEvent.resource_id == resource_id)
+    if actor_entity_id is not None:
+        query = query.where(AuditEvent.actor_entity_id == actor_entity_id)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < until)
+    rows = list(session.scalars(query))
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    return Page[AuditEventRead](
+        items=[AuditEventRead.model_validate(r) for r in rows],
+        next_cursor=encode_cursor([rows[-1].id]) if more else None,
+    )

@@ -1,0 +1,139 @@
+"""Chair terms: the history of ToR Annex 3 and terms recorded since."""
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from icat_api.audit.service import record
+from icat_api.auth import Caller
+from icat_api.chairs import rules
+from icat_api.chairs.models import ChairSeat, ChairTerm
+from icat_api.chairs.schemas import ChairSeatRead, ChairTermCreate, ChairTermRead
+from icat_api.db import utcnow
+from icat_api.entities.models import Entity, Membership
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.problems import InvalidInput
+from icat_api.schemas import Page
+
+
+def _read(term: ChairTerm, names: dict[str, tuple[str, str | None]]) -> ChairTermRead:
+    return ChairTermRead(
+        id=term.id,
+        start_year=term.start_year,
+        end_year=term.end_year,
+        entity_ids=[s.entity_id for s in term.seats],
+        chairs=[
+            ChairSeatRead(
+                entity_id=s.entity_id,
+                name=names[s.entity_id][0],
+                acronym=names[s.entity_id][1],
+                tasks=s.tasks,
+            )
+            for s in term.seats
+        ],
+        election_decision_id=term.election_decision_id,
+        note=term.note,
+        created_at=term.created_at,
+        updated_at=term.updated_at,
+    )
+
+
+def _names(session: Session, terms: list[ChairTerm]) -> dict[str, tuple[str, str | None]]:
+    ids = {s.entity_id for t in terms for s in t.seats}
+    if not ids:
+        return {}
+    rows = session.execute(select(Entity.id, Entity.name, Entity.acronym).where(Entity.id.in_(ids)))
+    return {r.id: (r.name, r.acronym) for r in rows}
+
+
+def terms_in_year(*, session: Session, year: int) -> list[ChairTermRead]:
+    """The term sitting in ``year`` (a list: empty when none was recorded)."""
+    terms = list(
+        session.scalars(
+            select(ChairTerm)
+            .options(selectinload(ChairTerm.seats))
+            .where(ChairTerm.start_year <= year, ChairTerm.end_year >= year)
+            .order_by(ChairTerm.start_year)
+        )
+    )
+    names = _names(session, terms)
+    return [_read(t, names) for t in terms]
+
+
+def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[ChairTermRead]:
+    """Every term oldest first, or the one sitting on ``day``."""
+    query = select(ChairTerm).options(selectinload(ChairTerm.seats)).order_by(ChairTerm.start_year)
+    if day is not None:
+        query = query.where(ChairTerm.start_year <= day.year, ChairTerm.end_year >= day.year)
+    if page.after is not None:
+        query = query.where(ChairTerm.start_year > int(page.after[0]))
+    terms = list(session.scalars(query.limit(page.limit + 1)))
+    more = len(terms) > page.limit
+    terms = terms[: page.limit]
+    names = _names(session, terms)
+    return Page[ChairTermRead](
+        items=[_read(t, names) for t in terms],
+        next_cursor=encode_cursor([terms[-1].start_year]) if more else None,
+    )
+
+
+def create_term(*, session: Session, caller: Caller, data: ChairTermCreate) -> ChairTermRead:
+    """Record a term: one or two chairs (ToR 3.D.2), members on its first day (ToR 3.E.3), in
+    years no other term covers (ToR 3.D.1)."""
+    assert data.end_year is not None
+    roles: dict[str, list[str]] | None = (
+        {r.entity_id: list(dict.fromkeys(r.tasks)) for r in data.roles} if data.roles else None
+    )
+    rules.check_seats(data.entity_ids, roles)
+    known = set(session.scalars(select(Entity.id).where(Entity.id.in_(data.entity_ids))))
+    unknown = [e for e in data.entity_ids if e not in known]
+    if unknown:
+        raise InvalidInput(
+            "Unknown entity: " + ", ".join(unknown),
+            errors=[
+                {"loc": ["body", "entity_ids"], "msg": f"unknown entity {e!r}"} for e in unknown
+            ],
+        )
+    first_day = date(data.start_year, 1, 1)
+    members = set(
+        session.scalars(
+            select(Membership.entity_id).where(
+                Membership.entity_id.in_(data.entity_ids),
+                Membership.role == "member",
+                Membership.starts_on <= first_day,
+                or_(Membership.ends_on.is_(None), Membership.ends_on > first_day),
+            )
+        )
+    )
+    rules.check_chairs_are_members(
+        [e for e in data.entity_ids if e not in members], data.start_year
+    )
+    existing = session.execute(
+        select(ChairTerm.start_year, ChairTerm.end_year).with_for_update()
+    ).all()
+    rules.check_years_free((data.start_year, data.end_year), [(s, e) for s, e in existing])
+    now = utcnow()
+    term = ChairTerm(
+        start_year=data.start_year,
+        end_year=data.end_year,
+        note=data.note,
+        created_at=now,
+        updated_at=now,
+        seats=[
+            ChairSeat(entity_id=e, position=i, tasks=roles.get(e) if roles else None)
+            for i, e in enumerate(data.entity_ids)
+        ],
+    )
+    session.add(term)
+    session.flush()
+    created = _read(term, _names(session, [term]))
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="chair_term",
+        resource_id=str(term.id),
+        after=created,
+    )
+    return created

@@ -1,0 +1,214 @@
+"""`icat-api`: serve, migrate, seed, manage keys, export the OpenAPI document."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from icat_api.db import make_engine, make_sessionmaker
+from icat_api.settings import get_settings
+
+app = typer.Typer(help="The ICAT registry API.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys: shown once at creation, stored as a hash.", no_args_is_help=True
+)
+openapi_app = typer.Typer(help="The committed OpenAPI document.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(openapi_app, name="openapi")
+
+OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+def _seed_if_empty() -> int:
+    from icat_api.seed.loader import is_empty, seed
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            return seed(session).total if is_empty(session) else 0
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Upgrade the database to the latest schema, seed it if empty, and serve the API."""
+    import uvicorn
+
+    from icat_api import migrate
+    from icat_api.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    migrate.upgrade(settings.database_url)
+    if settings.seed_on_empty:
+        added = _seed_if_empty()
+        if added:
+            typer.echo(f"Seeded the real ICAT data: {added} records.", err=True)
+    uvicorn.run(
+        "icat_api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Upgrade the database (empty or old) to REVISION, the latest by default."""
+    from icat_api import migrate
+
+    migrate.upgrade(get_settings().database_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, or 'base'.")],
+) -> None:
+    """Downgrade the database to REVISION ('base' empties it)."""
+    from icat_api import migrate
+
+    migrate.downgrade(get_settings().database_url, revision)
+
+
+@app.command("seed")
+def seed_command() -> None:
+    """Load the real ICAT data; records already there are left as they are."""
+    from icat_api.seed.loader import seed
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            report = seed(session)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"entities +{report.entities}, memberships +{report.memberships}, "
+        f"enrolments +{report.enrolments}, chair terms +{report.chair_terms}"
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="The entity the key acts for.")
+    ] = None,
+    secretariat: Annotated[
+        bool, typer.Option(help="A secretariat key not tied to an entity.")
+    ] = False,
+    label: Annotated[str | None, typer.Option(help="A note on who holds the key.")] = None,
+) -> None:
+    """Create a key; the key itself is printed alone on the last line, once."""
+    from icat_api.keys.service import create_key
+    from icat_api.problems import ProblemError
+
+    if (entity is None) == (not secretariat):
+        typer.echo("Give --entity ENTITY_ID, or --secretariat.", err=True)
+        raise typer.Exit(2)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            info, key = create_key(
+                session=session, entity_id=entity, secretariat=secretariat, label=label
+            )
+    except ProblemError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    owner = info.entity_id or "secretariat"
+    typer.echo(f"Created key {info.id} for {owner}. Store it now: it is not shown again.")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never the keys themselves)."""
+    from icat_api.keys.service import list_keys
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            rows = list_keys(session=session)
+    finally:
+        engine.dispose()
+    typer.echo("id\tentity\tsecretariat\tcreated_at\trevoked_at\tlabel")
+    for k in rows:
+        typer.echo(
+            f"{k.id}\t{k.entity_id or '-'}\t{'yes' if k.secretariat else 'no'}\t"
+            f"{k.created_at.isoformat()}\t{k.revoked_at.isoformat() if k.revoked_at else '-'}\t"
+            f"{k.label or ''}"
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")],
+) -> None:
+    """Revoke a key: it stops working at once."""
+    from icat_api.keys.service import revoke_key
+    from icat_api.problems import ProblemError
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            info = revoke_key(session=session, key_id=key_id)
+    except ProblemError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    assert info.revoked_at is not None
+    typer.echo(f"Revoked key {info.id} at {info.revoked_at.isoformat()}.")
+
+
+def render_openapi() -> str:
+    """The document the app serves, as committed: sorted keys, two-space indent."""
+    from icat_api.app import create_app
+    from icat_api.settings import Settings
+
+    document = create_app(Settings(database_url="sqlite://")).openapi()
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@openapi_app.command("export")
+def openapi_export(
+    check: Annotated[bool, typer.Option(help="Fail if the committed file differs.")] = False,
+    path: Annotated[Path, typer.Option(help="Where the document lives.")] = OPENAPI_PATH,
+) -> None:
+    """Write openapi/openapi.json, or with --check fail when it differs from what the app serves."""
+    rendered = render_openapi()
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != rendered:
+            typer.echo(
+                f"{path} differs from the app's document: run `icat-api openapi export`.", err=True
+            )
+            raise typer.Exit(1)
+        typer.echo(f"{path} is up to date.")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(rendered, encoding="utf-8")
+    typer.echo(f"Wrote {path}.")
+
+
+def main() -> None:
+    app(prog_name="icat-api")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,65 @@
+"""Conditional requests: strong ETags over the bytes answered, If-None-Match and If-Match."""
+
+import hashlib
+import json
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.encoders import jsonable_encoder
+
+from icat_api.problems import PreconditionFailed
+
+
+def etag_of(body: bytes) -> str:
+    """A strong ETag for exactly these bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if header is None:
+        return False
+    candidates = [c.strip() for c in header.split(",")]
+    bare = etag.removeprefix("W/")
+    return "*" in candidates or any(c.removeprefix("W/") == bare for c in candidates)
+
+
+def render_json(data: Any) -> bytes:
+    """The canonical JSON bytes of ``data`` (the same bytes always give the same ETag)."""
+    return json.dumps(
+        jsonable_encoder(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode()
+
+
+def conditional_response(
+    request: Request,
+    body: bytes,
+    media_type: str = "application/json",
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The answer with its ETag, or a bodiless 304 when ``If-None-Match`` already has it."""
+    etag = etag_of(body)
+    out_headers = {"ETag": etag, **(headers or {})}
+    if status_code == 200 and _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=out_headers)
+    return Response(body, status_code=status_code, media_type=media_type, headers=out_headers)
+
+
+def json_response(
+    request: Request, data: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """``data`` as JSON with an ETag (304 on a matching If-None-Match for a 200)."""
+    return conditional_response(
+        request, render_json(data), status_code=status_code, headers=headers
+    )
+
+
+def check_if_match(request: Request, current: Any) -> None:
+    """412 when ``If-Match`` is present and names another version than ``current``'s."""
+    header = request.headers.get("if-match")
+    if header is None:
+        return
+    if not _matches(header, etag_of(render_json(current))):
+        raise PreconditionFailed(
+            "If-Match does not match the current ETag; read it again and retry."
+        )

@@ -1,0 +1,71 @@
+"""Entities (organizations) and their memberships: the role history of ICAT (ToR 3.A.1)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from icat_api.db import Base, UTCDateTime, utcnow
+
+KINDS = ("un_entity", "intergovernmental", "non_governmental", "other")
+SCOPES = ("global", "regional", "sub_regional")
+ROLES = ("member", "partner")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Entity(Base):
+    """An organization known to ICAT; its status is derived from its memberships."""
+
+    __tablename__ = "entities"
+    __table_args__ = (
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(f"scope IS NULL OR {_in('scope', SCOPES)}", name="scope"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    acronym: Mapped[str | None] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str | None] = mapped_column(String(20))
+    un_system: Mapped[bool] = mapped_column(Boolean)
+    mandate_covers_tip: Mapped[bool] = mapped_column(Boolean)
+    mandate_reference: Mapped[str | None] = mapped_column(String(500))
+    website: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Membership(Base):
+    """An entity's role over a span of days: ``starts_on`` <= day < ``ends_on`` (open when null)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="span"),
+        Index("ix_memberships_entity_span", "entity_id", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="RESTRICT"))
+    role: Mapped[str] = mapped_column(String(10))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(2000))
+    # The admission decision that created it (ToR 3.A.3); null for history from before the records.
+    admission_decision_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,116 @@
+"""HTTP for entities: parse, call the service, shape the answer."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from icat_api.auth import Secretariat
+from icat_api.conditional import check_if_match, json_response
+from icat_api.db import SessionDep
+from icat_api.entities import service
+from icat_api.entities.schemas import EntityCreate, EntityRead, EntityUpdate, Kind, Status
+from icat_api.pagination import PageDep
+from icat_api.params import EntityPath, OnQuery
+from icat_api.problems import responses
+from icat_api.schemas import Page
+
+router = APIRouter(prefix="/v1/entities", tags=["entities"])
+
+
+@router.get(
+    "",
+    summary="List entities",
+    response_model=Page[EntityRead],
+    responses=responses(304, 422),
+)
+def list_entities(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    on: OnQuery = None,
+    status: Annotated[Status | None, Query(description="Status on the day `on`.")] = None,
+    kind: Annotated[Kind | None, Query()] = None,
+    working_group: Annotated[
+        bool | None, Query(description="Enrolled in the Working Group on the day `on` (ToR 3.B.7).")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Text in the name, acronym or id.")
+    ] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="Only entities changed at or after this time (RFC 3339)."),
+    ] = None,
+) -> Response:
+    """Every organization the registry knows — members, partners, applicants, former members and
+    stakeholders — ordered by id, with each one's status derived from its memberships on `on`
+    (today by default). Public."""
+    result = service.list_entities(
+        session=session,
+        page=page,
+        day=on,
+        status=status,
+        kind=kind,
+        working_group=working_group,
+        q=q,
+        updated_since=updated_since,
+    )
+    return json_response(request, result)
+
+
+@router.post(
+    "",
+    summary="Record a new entity",
+    status_code=201,
+    response_model=EntityRead,
+    responses=responses(400, 401, 403, 409, 413, 422),
+)
+def create_entity(
+    request: Request, session: SessionDep, caller: Secretariat, body: EntityCreate
+) -> Response:
+    """Records an organization under a new, permanent slug id. It is a `stakeholder` until it
+    holds a role; its eligibility to hold one (ToR 3.A.4, 3.A.5) is checked when a membership is
+    recorded. Secretariat only."""
+    created = service.create_entity(session=session, caller=caller, data=body)
+    return json_response(
+        request, created, status_code=201, headers={"Location": f"/v1/entities/{created.id}"}
+    )
+
+
+@router.get(
+    "/{entity_id}",
+    summary="Read an entity",
+    response_model=EntityRead,
+    responses=responses(304, 404, 422),
+)
+def get_entity(
+    request: Request, session: SessionDep, entity_id: EntityPath, on: OnQuery = None
+) -> Response:
+    """One organization and its status on `on` (today by default). Public; carries an ETag."""
+    return json_response(request, service.get_entity(session=session, entity_id=entity_id, day=on))
+
+
+@router.patch(
+    "/{entity_id}",
+    summary="Change an entity",
+    response_model=EntityRead,
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
+)
+def update_entity(
+    request: Request,
+    session: SessionDep,
+    caller: Secretariat,
+    entity_id: EntityPath,
+    body: EntityUpdate,
+) -> Response:
+    """Applies the fields sent. With `If-Match`, answers 412 when the entity changed since it was
+    read. A change that would make an entity holding a role ineligible is refused with the clause
+    (ToR 3.A.4, 3.A.5). Secretariat only."""
+    updated = service.update_entity(
+        session=session,
+        caller=caller,
+        entity_id=entity_id,
+        data=body,
+        check=lambda current: check_if_match(request, current),
+    )
+    return json_response(request, updated)

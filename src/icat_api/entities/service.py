@@ -1,0 +1,322 @@
+"""Entity and membership use cases. Services flush; the request's session commits."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, or_, select
+from sqlalchemy.orm import Session
+
+from icat_api.audit.service import record
+from icat_api.auth import Caller
+from icat_api.db import utcnow
+from icat_api.entities import rules
+from icat_api.entities.models import Entity, Membership
+from icat_api.entities.schemas import (
+    EntityCreate,
+    EntityRead,
+    EntityUpdate,
+    MembershipCreate,
+    MembershipEnd,
+    MembershipRead,
+)
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.problems import Conflict, InvalidInput, NotFound
+from icat_api.schemas import Page
+
+
+def _columns(day: date) -> tuple[Any, ...]:
+    return (
+        Entity,
+        rules.status_expression(day).label("status"),
+        rules.working_group_expression(day).label("working_group"),
+    )
+
+
+def _read(row: Row[Any]) -> EntityRead:
+    entity: Entity
+    entity, status, working_group = row
+    return EntityRead(
+        id=entity.id,
+        name=entity.name,
+        acronym=entity.acronym,
+        kind=entity.kind,
+        scope=entity.scope,
+        un_system=entity.un_system,
+        mandate_covers_tip=entity.mandate_covers_tip,
+        mandate_reference=entity.mandate_reference,
+        website=entity.website,
+        status=status,
+        working_group=bool(working_group),
+        created_at=entity.created_at,
+        updated_at=entity.updated_at,
+    )
+
+
+def get_entity(*, session: Session, entity_id: str, day: date | None = None) -> EntityRead:
+    """One entity with its status on ``day`` (today by default), or 404."""
+    row = session.execute(
+        select(*_columns(day or date.today())).where(Entity.id == entity_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"No entity with id {entity_id!r}.")
+    return _read(row)
+
+
+def list_entities(
+    *,
+    session: Session,
+    page: PageParams,
+    day: date | None,
+    status: str | None,
+    kind: str | None,
+    working_group: bool | None,
+    q: str | None,
+    updated_since: datetime | None,
+) -> Page[EntityRead]:
+    """Entities by id, filtered; a constant number of statements whatever the row count."""
+    day = day or date.today()
+    status_col = rules.status_expression(day)
+    wg_col = rules.working_group_expression(day)
+    query = select(*_columns(day)).order_by(Entity.id).limit(page.limit + 1)
+    if page.after is not None:
+        query = query.where(Entity.id > str(page.after[0]))
+    if status is not None:
+        query = query.where(status_col == status)
+    if kind is not None:
+        query = query.where(Entity.kind == kind)
+    if working_group is not None:
+        query = query.where(wg_col if working_group else ~wg_col)
+    if q:
+        needle = q.lower()
+        query = query.where(
+            or_(
+                func.lower(Entity.name).contains(needle, autoescape=True),
+                func.lower(Entity.acronym).contains(needle, autoescape=True),
+                Entity.id.contains(needle, autoescape=True),
+            )
+        )
+    if updated_since is not None:
+        query = query.where(Entity.updated_at >= updated_since)
+    rows = session.execute(query).all()
+    more = len(rows) > page.limit
+    items = [_read(r) for r in rows[: page.limit]]
+    return Page[EntityRead](
+        items=items, next_cursor=encode_cursor([items[-1].id]) if more and items else None
+    )
+
+
+def _lock(session: Session, entity_id: str) -> Entity:
+    """The entity, locked for this transaction: writes to one entity run one at a time."""
+    entity = session.scalar(select(Entity).where(Entity.id == entity_id).with_for_update())
+    if entity is None:
+        raise NotFound(f"No entity with id {entity_id!r}.")
+    return entity
+
+
+def create_entity(*, session: Session, caller: Caller, data: EntityCreate) -> EntityRead:
+    """Record a new organization (a stakeholder until it holds a role)."""
+    if session.get(Entity, data.id) is not None:
+        raise Conflict(f"An entity with id {data.id!r} exists; ids are never reused.")
+    if session.scalar(select(Entity.id).where(Entity.name == data.name)) is not None:
+        raise Conflict(f"An entity named {data.name!r} exists.")
+    now = utcnow()
+    session.add(Entity(**data.model_dump(mode="json"), created_at=now, updated_at=now))
+    session.flush()
+    created = get_entity(session=session, entity_id=data.id)
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="entity",
+        resource_id=data.id,
+        after=created,
+    )
+    return created
+
+
+def _holds_role_from(session: Session, entity_id: str, day: date) -> bool:
+    return (
+        session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.entity_id == entity_id,
+                or_(Membership.ends_on.is_(None), Membership.ends_on > day),
+            )
+        )
+        != 0
+    )
+
+
+def update_entity(
+    *,
+    session: Session,
+    caller: Caller,
+    entity_id: str,
+    data: EntityUpdate,
+    check: Callable[[EntityRead], None] | None = None,
+) -> EntityRead:
+    """Apply a partial change. ``check(current)`` runs first (the caller's If-Match)."""
+    entity = _lock(session, entity_id)
+    before = get_entity(session=session, entity_id=entity_id)
+    if check is not None:
+        check(before)
+    changes = {
+        k: v
+        for k, v in data.model_dump(mode="json", exclude_unset=True).items()
+        if getattr(entity, k) != v
+    }
+    if not changes:
+        return before
+    if "name" in changes and session.scalar(
+        select(Entity.id).where(Entity.name == changes["name"], Entity.id != entity_id)
+    ):
+        raise Conflict(f"An entity named {changes['name']!r} exists.")
+    kind = changes.get("kind", entity.kind)
+    mandate = changes.get("mandate_covers_tip", entity.mandate_covers_tip)
+    if changes.get("un_system", entity.un_system) and kind == "non_governmental":
+        raise InvalidInput(
+            "A non-governmental organization cannot be part of the UN system.",
+            errors=[{"loc": ["body", "un_system"], "msg": "not for a non-governmental body"}],
+        )
+    if (kind, mandate) != (entity.kind, entity.mandate_covers_tip) and _holds_role_from(
+        session, entity_id, date.today()
+    ):
+        # The eligibility of ToR 3.A.4/3.A.5 must keep holding while the entity holds a role.
+        rules.check_may_hold_role(kind=kind, mandate_covers_tip=mandate)
+    for name, value in changes.items():
+        setattr(entity, name, value)
+    entity.updated_at = utcnow()
+    session.flush()
+    after = get_entity(session=session, entity_id=entity_id)
+    record(
+        session=session,
+        caller=caller,
+        action="update",
+        resource_type="entity",
+        resource_id=entity_id,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def touch_entity(session: Session, entity: Entity) -> None:
+    """A change to a child (a membership) moves the entity's ``updated_at``, version and ETag."""
+    entity.updated_at = utcnow()
+    session.flush()
+
+
+def _spans(session: Session, entity_id: str, *, exclude: int | None = None) -> list[rules.Span]:
+    query = select(Membership).where(Membership.entity_id == entity_id)
+    if exclude is not None:
+        query = query.where(Membership.id != exclude)
+    return [rules.Span(m.role, m.starts_on, m.ends_on) for m in session.scalars(query)]
+
+
+def list_memberships(*, session: Session, entity_id: str, page: PageParams) -> Page[MembershipRead]:
+    """The entity's role history, oldest first."""
+    if session.get(Entity, entity_id) is None:
+        raise NotFound(f"No entity with id {entity_id!r}.")
+    query = (
+        select(Membership)
+        .where(Membership.entity_id == entity_id)
+        .order_by(Membership.starts_on, Membership.id)
+        .limit(page.limit + 1)
+    )
+    if page.after is not None and len(page.after) == 2:
+        after_day, after_id = date.fromisoformat(str(page.after[0])), int(page.after[1])
+        query = query.where(
+            or_(
+                Membership.starts_on > after_day,
+                (Membership.starts_on == after_day) & (Membership.id > after_id),
+            )
+        )
+    rows = list(session.scalars(query))
+    more = len(rows) > page.limit
+    items = [MembershipRead.model_validate(m) for m in rows[: page.limit]]
+    cursor = encode_cursor([items[-1].starts_on.isoformat(), items[-1].id]) if more else None
+    return Page[MembershipRead](items=items, next_cursor=cursor)
+
+
+def get_membership(*, session: Session, entity_id: str, membership_id: int) -> MembershipRead:
+    row = session.get(Membership, membership_id)
+    if row is None or row.entity_id != entity_id:
+        raise NotFound(f"No membership {membership_id} of entity {entity_id!r}.")
+    return MembershipRead.model_validate(row)
+
+
+def add_membership(
+    *,
+    session: Session,
+    caller: Caller,
+    entity_id: str,
+    data: MembershipCreate,
+    admission_decision_id: int | None = None,
+) -> MembershipRead:
+    """Record a span of a role, if the entity may hold it (ToR 3.A.4, 3.A.5) and holds no
+    other role then (ToR 3.E/3.F)."""
+    entity = _lock(session, entity_id)
+    rules.check_may_hold_role(kind=entity.kind, mandate_covers_tip=entity.mandate_covers_tip)
+    new = rules.Span(data.role.value, data.starts_on, data.ends_on)
+    rules.check_one_role_at_a_time(_spans(session, entity_id), new)
+    now = utcnow()
+    row = Membership(
+        entity_id=entity_id,
+        role=new.role,
+        starts_on=new.starts_on,
+        ends_on=new.ends_on,
+        note=data.note,
+        admission_decision_id=admission_decision_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    touch_entity(session, entity)
+    created = MembershipRead.model_validate(row)
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="membership",
+        resource_id=str(row.id),
+        after=created,
+    )
+    return created
+
+
+def end_membership(
+    *, session: Session, caller: Caller, entity_id: str, membership_id: int, data: MembershipEnd
+) -> MembershipRead:
+    """End an open membership: ``ends_on`` is the first day the role is no longer held."""
+    entity = _lock(session, entity_id)
+    row = session.get(Membership, membership_id)
+    if row is None or row.entity_id != entity_id:
+        raise NotFound(f"No membership {membership_id} of entity {entity_id!r}.")
+    before = MembershipRead.model_validate(row)
+    if row.ends_on is not None:
+        raise Conflict(
+            f"This membership already ended on {row.ends_on.isoformat()}; history is not rewritten."
+        )
+    if data.ends_on <= row.starts_on:
+        raise InvalidInput(
+            f"ends_on must be after the membership's starts_on ({row.starts_on.isoformat()}).",
+            errors=[{"loc": ["body", "ends_on"], "msg": "must be after starts_on"}],
+        )
+    row.ends_on = data.ends_on
+    if data.note:
+        row.note = f"{row.note}\n{data.note}" if row.note else data.note
+    row.updated_at = utcnow()
+    session.flush()
+    touch_entity(session, entity)
+    after = MembershipRead.model_validate(row)
+    record(
+        session=session,
+        caller=caller,
+        action="end",
+        resource_type="membership",
+        resource_id=str(row.id),
+        before=before,
+        after=after,
+    )
+    return after

@@ -1,0 +1,45 @@
+"""Liveness and readiness probes."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from icat_api.problems import problem_response, responses
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get(
+    "/healthz",
+    summary="Liveness",
+    response_model=Health,
+    responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+)
+async def healthz() -> Health:
+    """Answers `ok` while the process serves requests; touches no dependency."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness",
+    response_model=Health,
+    responses={
+        200: {"content": {"application/json": {"example": {"status": "ready"}}}},
+        **responses(503),
+    },
+)
+def readyz(request: Request) -> JSONResponse:
+    """Answers `ready` when the database answers a query, else 503."""
+    try:
+        with request.app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return problem_response(503, "The database is unreachable.", request=request)
+    return JSONResponse({"status": "ready"})

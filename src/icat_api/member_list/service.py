@@ -1,0 +1,68 @@
+"""Assemble the member list for a day from entities, memberships, enrolments and chair terms."""
+
+import csv
+import io
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from icat_api.chairs.service import terms_in_year
+from icat_api.entities import rules
+from icat_api.entities.models import Entity
+from icat_api.member_list.schemas import ListedEntity, MemberList
+
+
+def member_list(*, session: Session, day: date, coordinator_id: str) -> MemberList:
+    """Who belonged to ICAT on ``day``, in three statements whatever the size of the registry."""
+    status = rules.status_expression(day).label("status")
+    working_group = rules.working_group_expression(day).label("wg")
+    rows = session.execute(
+        select(Entity.id, Entity.name, Entity.acronym, Entity.website, status, working_group)
+        .where((status.in_(("member", "partner"))) | (Entity.id == coordinator_id))
+        .order_by(Entity.name)
+    ).all()
+    listed = {
+        r.id: ListedEntity(id=r.id, name=r.name, acronym=r.acronym, website=r.website) for r in rows
+    }
+    chairs = [
+        listed.get(c.entity_id)
+        or ListedEntity(id=c.entity_id, name=c.name, acronym=c.acronym, website=None)
+        for term in terms_in_year(session=session, year=day.year)
+        for c in term.chairs
+    ]
+    return MemberList(
+        as_of=day,
+        coordinator=listed.get(coordinator_id),
+        chairs=chairs,
+        members=[listed[r.id] for r in rows if r.status == "member"],
+        working_group=[listed[r.id] for r in rows if r.wg],
+        partners=[listed[r.id] for r in rows if r.status == "partner"],
+    )
+
+
+CSV_COLUMNS = ("group", "id", "name", "acronym", "website")
+
+
+def to_csv(data: MemberList) -> bytes:
+    """One row per entity and group it appears in: coordinator, chair, member, working_group,
+    partner."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    groups: list[tuple[str, list[ListedEntity]]] = [
+        ("coordinator", [data.coordinator] if data.coordinator else []),
+        ("chair", data.chairs),
+        ("member", data.members),
+        ("working_group", data.working_group),
+        ("partner", data.partners),
+    ]
+    for group, items in groups:
+        for e in items:
+            writer.writerow((group, e.id, _safe(e.name), _safe(e.acronym or ""), e.website or ""))
+    return out.getvalue().encode("utf-8")
+
+
+def _safe(text: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

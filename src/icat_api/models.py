@@ -1,0 +1,19 @@
+"""Every table, imported in one place for Alembic and the tests."""
+
+from icat_api.audit.models import AuditEvent
+from icat_api.chairs.models import ChairSeat, ChairTerm
+from icat_api.db import Base
+from icat_api.entities.models import Entity, Membership
+from icat_api.governance.models import Enrolment
+from icat_api.keys.models import ApiKey
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "ChairSeat",
+    "ChairTerm",
+    "Enrolment",
+    "Entity",
+    "Membership",
+]

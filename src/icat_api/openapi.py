@@ -1,0 +1,64 @@
+"""The OpenAPI document: FastAPI's, with every error answered as problem+json declared."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from icat_api.problems import PROBLEM_JSON, responses
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    """Build once: declare bearer keys, and make every error response problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    doc = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=[
+            {"name": "member list", "description": "The website's public call."},
+            {"name": "entities", "description": "Organizations and their derived status."},
+            {
+                "name": "memberships",
+                "description": "Role history: members and partners (ToR 3.A.1, 3.E, 3.F).",
+            },
+            {"name": "chairs", "description": "The Chair of ICAT (ToR 3.D, Annex 3)."},
+            {"name": "records", "description": "The Coordinator's records (ToR 3.C.2)."},
+            {"name": "operations", "description": "Probes for deployments."},
+        ],
+    )
+    components = doc.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    components["securitySchemes"] = {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key from `icat-api keys create --entity ENTITY_ID`.",
+        }
+    }
+    problem_422 = responses(422)[422]["description"]
+    for path_item in doc.get("paths", {}).values():
+        for operation in path_item.values():
+            answers = operation.setdefault("responses", {})
+            if "422" in answers or operation.get("parameters") or "requestBody" in operation:
+                answers["422"] = _problem(problem_422)
+            if "requestBody" in operation:
+                answers.setdefault("400", _problem("The body is not valid JSON."))
+                answers.setdefault("413", _problem("The body is larger than the limit (1 MiB)."))
+            for code, answer in answers.items():
+                if code.startswith(("4", "5")):
+                    answer["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+            if "401" in answers:
+                operation["security"] = [{"bearer": []}]
+    app.openapi_schema = doc
+    return doc

@@ -1,0 +1,30 @@
+"""Path and query parameters shared by the routers."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from icat_api.schemas import FIRST_DAY, LAST_DAY, SLUG_PATTERN, Day
+
+EntityPath = Annotated[
+    str,
+    Path(
+        min_length=2,
+        max_length=64,
+        pattern=SLUG_PATTERN,
+        description="The entity's id, a lower-case slug.",
+        examples=["unodc"],
+    ),
+]
+OnQuery = Annotated[
+    Day | None,
+    Query(
+        description=f"The day to answer for, YYYY-MM-DD ({FIRST_DAY}..{LAST_DAY}); today by default.",
+        examples=["2019-06-30"],
+    ),
+]
+
+
+def today_or(day: date | None) -> date:
+    return day or date.today()

@@ -1,0 +1,58 @@
+"""Settings from the environment, every one with the ``ICAT_`` prefix and a documented default."""
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads. Each is ``ICAT_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ICAT_", extra="ignore", frozen=True)
+
+    database_url: Annotated[
+        str,
+        Field(description="SQLAlchemy URL of the database. SQLite (embedded) or PostgreSQL."),
+    ] = "sqlite:///./icat.db"
+    coordinator_entity_id: Annotated[
+        str,
+        Field(
+            description="The Coordinator (ToR 3.C.1: UNODC); its keys have the secretariat's powers."
+        ),
+    ] = "unodc"
+    max_body_bytes: Annotated[
+        int, Field(gt=0, description="Largest request body accepted; larger is 413.")
+    ] = 1024 * 1024
+    page_max: Annotated[int, Field(gt=0, description="Largest `limit` of a list; more is 422.")] = (
+        200
+    )
+    page_default: Annotated[
+        int, Field(gt=0, description="`limit` of a list when none is given.")
+    ] = 50
+    log_level: Annotated[str, Field(description="Log level: DEBUG, INFO, WARNING, ERROR.")] = "INFO"
+    log_json: Annotated[
+        bool, Field(description="Logs as JSON lines (true) or as readable console lines (false).")
+    ] = True
+    seed_on_empty: Annotated[
+        bool, Field(description="`icat-api serve` seeds the real ICAT data into an empty database.")
+    ] = True
+    chair_min_attendance_ratio: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=1,
+            description=(
+                "The project's reading of 'active and regular participation' (ToR 3.D.1): the share "
+                "of Working Group meetings of the twelve months before an election a candidate "
+                "must have attended."
+            ),
+        ),
+    ] = 0.5
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()
