@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record
@@ -33,9 +33,10 @@ def _columns(day: date) -> tuple[Any, ...]:
     )
 
 
-def _read(row: Row[Any]) -> EntityRead:
-    entity: Entity
-    entity, status, working_group = row
+def _read(row: Any) -> EntityRead:  # a Row of (Entity, status, working_group)
+    entity: Entity = row[0]
+    status: str = row[1]
+    working_group: bool = row[2]
     return EntityRead(
         id=entity.id,
         name=entity.name,

@@ -1,0 +1,110 @@
+"""Fixtures: one migrated, seeded database per worker; each test in a rolled-back transaction."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from icat_api import migrate
+from icat_api.app import create_app
+from icat_api.db import make_engine
+from icat_api.keys.service import create_key
+from icat_api.seed.loader import seed
+from icat_api.settings import Settings
+from tests.dbutil import fresh_database
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = fresh_database("suite")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        seed(session)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, log_json=True)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def engine(app: FastAPI) -> Engine:
+    engine: Engine = app.state.engine
+    return engine
+
+
+@pytest.fixture
+def connection(engine: Engine, app: FastAPI) -> Iterator[Connection]:
+    """A connection in an outer transaction that is rolled back after the test; the app's
+    sessions join it through savepoints, so their commits are undone too."""
+    original = app.state.sessionmaker
+    with engine.connect() as conn:
+        outer = conn.begin()
+        app.state.sessionmaker = sessionmaker(
+            bind=conn, expire_on_commit=False, autoflush=False,
+            join_transaction_mode="create_savepoint",
+        )
+        try:
+            yield conn
+        finally:
+            app.state.sessionmaker = original
+            outer.rollback()
+
+
+@pytest.fixture
+def db(connection: Connection) -> Iterator[Session]:
+    """A session in the test's transaction, for arranging and inspecting state."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint",
+                 expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: FastAPI, connection: Connection) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@dataclass(frozen=True)
+class Keys:
+    coordinator: str  # UNODC: the secretariat's powers (ToR 3.C.1)
+    secretariat: str  # a secretariat key tied to no entity
+    member: str  # ILO, an ordinary member
+    partner: str  # Council of Europe, a partner
+    revoked: str
+
+    @staticmethod
+    def header(key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def keys(db: Session) -> Keys:
+    from icat_api.keys.service import revoke_key
+
+    made = {
+        name: create_key(session=db, entity_id=entity, secretariat=entity is None)
+        for name, entity in [("coordinator", "unodc"), ("secretariat", None), ("member", "ilo"),
+                             ("partner", "council-of-europe"), ("revoked", "iom")]
+    }
+    revoke_key(session=db, key_id=made["revoked"][0].id)
+    db.commit()
+    return Keys(**{name: key for name, (_, key) in made.items()})
+
+
+@pytest.fixture
+def sec(keys: Keys) -> dict[str, str]:
+    """Headers of the Coordinator's key."""
+    return Keys.header(keys.coordinator)
