@@ -14,6 +14,59 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
 
 
+_PRIMITIVES: dict[str, Any] = {
+    "string": "string",
+    "integer": 1,
+    "number": 1.0,
+    "boolean": True,
+    "null": None,
+}
+
+
+def example_of(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0) -> Any:
+    """An example built from the schema's own examples, so every operation shows one."""
+    if "$ref" in schema:
+        return example_of(schemas[schema["$ref"].rsplit("/", 1)[-1]], schemas, depth)
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if "example" in schema:
+        return schema["example"]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if depth > 8:
+        return None
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
+            return example_of(options[0], schemas, depth + 1)
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return {
+            name: example_of(sub, schemas, depth + 1)
+            for name, sub in schema.get("properties", {}).items()
+        }
+    if kind == "array":
+        return [example_of(schema.get("items", {}), schemas, depth + 1)]
+    if schema.get("format") == "date":
+        return "2019-06-30"
+    if schema.get("format") == "date-time":
+        return "2019-06-30T12:00:00Z"
+    return _PRIMITIVES.get(str(kind))
+
+
+def _add_examples(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    contents = [operation.get("requestBody", {}).get("content", {})]
+    for code, answer in operation.get("responses", {}).items():
+        if code.startswith("2"):
+            contents.append(answer.get("content", {}))
+    for content in contents:
+        for media, spec in content.items():
+            if "json" in media and "schema" in spec and "example" not in spec:
+                spec["example"] = example_of(spec["schema"], schemas)
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """Build once: declare bearer keys, and make every error response problem+json."""
     if app.openapi_schema:
@@ -60,5 +113,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                     answer["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
             if "401" in answers:
                 operation["security"] = [{"bearer": []}]
+            _add_examples(operation, schemas)
     app.openapi_schema = doc
     return doc

@@ -4,6 +4,7 @@ Every refusal of a ToR rule carries the clause in ``rule``; field validation car
 ``errors`` [{loc, msg}]. No handler ever shows a stack trace.
 """
 
+import re
 from typing import Any
 
 import structlog
@@ -198,6 +199,26 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document declares at this path (Starlette names only the
+    first route's)."""
+    table: list[tuple[re.Pattern[str], str]] | None = getattr(request.app.state, "allow", None)
+    if table is None:
+        table = []
+        for path, item in request.app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+            methods = {m.upper() for m in item if m in _HTTP_METHODS}
+            table.append((re.compile(f"^{pattern}$"), ", ".join(sorted(methods))))
+        request.app.state.allow = table
+    for regex, methods in table:
+        if regex.match(request.url.path):
+            return methods
+    return ""
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = (
@@ -205,9 +226,10 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc.detail, str)
         else _TITLES.get(exc.status_code, ("", "Error"))[1]
     )
-    return problem_response(
-        exc.status_code, detail, request=request, headers=dict(exc.headers or {})
-    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return problem_response(exc.status_code, detail, request=request, headers=headers)
 
 
 async def _on_integrity(request: Request, exc: Exception) -> JSONResponse:

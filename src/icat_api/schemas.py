@@ -1,13 +1,16 @@
 """Shared schema pieces: the one base schema and the named field types every domain uses."""
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     model_validator,
 )
@@ -40,6 +43,37 @@ class Schema(BaseModel):
         return _no_nul(data)
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day_only(value: Any) -> Any:
+    # pydantic would take 0 as 1970-01-01; a day is written YYYY-MM-DD and nothing else.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+def _rfc3339_only(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("a timestamp is RFC 3339, e.g. 2026-01-31T12:00:00Z")
+    return value
+
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a timestamp needs a time zone (Z or +hh:mm)")
+    return value
+
+
 def _in_range(value: date) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
         raise ValueError(f"date must be between {FIRST_DAY} and {LAST_DAY}")
@@ -48,10 +82,18 @@ def _in_range(value: date) -> date:
 
 Day = Annotated[
     date,
+    BeforeValidator(_iso_day_only),
     AfterValidator(_in_range),
     Field(description="A calendar day, YYYY-MM-DD, between 1945-10-24 and 2100-12-31."),
 ]
-Year = Annotated[int, Field(ge=2000, le=2100, description="A calendar year.")]
+Year = Annotated[int, Strict(), Field(ge=2000, le=2100, description="A calendar year.")]
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_rfc3339_only),
+    AfterValidator(_aware),
+    Field(description="An RFC 3339 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z."),
+]
+Flag = Annotated[bool, Strict()]
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EntityId = Annotated[

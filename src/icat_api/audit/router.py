@@ -1,6 +1,5 @@
 """GET /v1/audit-events: the secretariat reads the trail (ToR 3.C.2)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,7 +11,7 @@ from icat_api.conditional import json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
 from icat_api.problems import responses
-from icat_api.schemas import Page
+from icat_api.schemas import Instant, Page
 
 router = APIRouter(prefix="/v1", tags=["records"])
 
@@ -32,8 +31,8 @@ def list_audit_events(
     resource_id: Annotated[str | None, Query(max_length=100, examples=["unodc"])] = None,
     actor_entity_id: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    since: Annotated[datetime | None, Query(description="Events at or after this time.")] = None,
-    until: Annotated[datetime | None, Query(description="Events before this time.")] = None,
+    since: Annotated[Instant | None, Query(description="Events at or after this time.")] = None,
+    until: Annotated[Instant | None, Query(description="Events before this time.")] = None,
 ) -> Response:
     """Every write to the registry, oldest first: when, which key and entity, the action, the
     resource and its state before and after. Append-only: nothing can change or remove an event.

@@ -1,6 +1,5 @@
 """HTTP for entities: parse, call the service, shape the answer."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,7 +12,7 @@ from icat_api.entities.schemas import EntityCreate, EntityRead, EntityUpdate, Ki
 from icat_api.pagination import PageDep
 from icat_api.params import EntityPath, OnQuery
 from icat_api.problems import responses
-from icat_api.schemas import Page
+from icat_api.schemas import Instant, Page
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
@@ -38,7 +37,7 @@ def list_entities(
         str | None, Query(max_length=100, description="Text in the name, acronym or id.")
     ] = None,
     updated_since: Annotated[
-        datetime | None,
+        Instant | None,
         Query(description="Only entities changed at or after this time (RFC 3339)."),
     ] = None,
 ) -> Response:

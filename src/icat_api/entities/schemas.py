@@ -6,7 +6,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from icat_api.schemas import Day, EntityId, Name, Note, Schema, Url
+from icat_api.schemas import Day, EntityId, Flag, Name, Note, Schema, Url
 
 
 class Kind(StrEnum):
@@ -63,8 +63,8 @@ class EntityCreate(Schema):
         description="ToR 3.A.4(a): only `un_entity` and `intergovernmental` may join."
     )
     scope: Scope | None = Field(default=None, description="Global, regional or sub-regional.")
-    un_system: bool = Field(default=False, description="Part of the United Nations system.")
-    mandate_covers_tip: bool = Field(
+    un_system: Flag = Field(default=False, description="Part of the United Nations system.")
+    mandate_covers_tip: Flag = Field(
         default=False,
         description="ToR 3.A.4(b): its mandate or statute addresses trafficking in persons.",
     )
@@ -93,8 +93,8 @@ class EntityUpdate(Schema):
     acronym: Acronym | None = None
     kind: Kind | None = None
     scope: Scope | None = None
-    un_system: bool | None = None
-    mandate_covers_tip: bool | None = None
+    un_system: Flag | None = None
+    mandate_covers_tip: Flag | None = None
     mandate_reference: MandateReference | None = None
     website: Url | None = None
 

@@ -1,0 +1,69 @@
+"""A real server process for tests that need one: `icat-api serve` on a free port."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(*args: str, env: dict[str, str]) -> str:
+    """Run `icat-api ARGS` and answer its stdout."""
+    done = subprocess.run(
+        [str(BIN / "icat-api"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
+@contextmanager
+def live_server(database_url: str, log_path: Path) -> Iterator[str]:
+    """Serve on a free port until the block ends; answers the base URL."""
+    port = free_port()
+    env = {**os.environ, "ICAT_DATABASE_URL": database_url, "ICAT_LOG_JSON": "true"}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "icat-api"), "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -1,0 +1,115 @@
+"""GET /v1/member-list: the website's one call."""
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Keys
+
+LISTED_FIELDS = {"id", "name", "acronym", "website"}
+
+
+def ids(items: list[dict[str, str]]) -> set[str]:
+    return {e["id"] for e in items}
+
+
+def test_today_lists_the_fact_sheet_members_partners_and_working_group(client: TestClient) -> None:
+    body = client.get("/v1/member-list").json()
+    assert body["coordinator"]["id"] == "unodc"
+    assert len(body["members"]) == 23
+    assert ids(body["partners"]) == {"council-of-europe", "sr-tip"}
+    assert ids(body["working_group"]) == {
+        "icmpd", "ilo", "iom", "ohchr", "osce", "unhcr", "unicef", "unodc", "un-women",
+    }
+    assert ids(body["working_group"]) <= ids(body["members"])
+    assert not ids(body["members"]) & ids(body["partners"])
+
+
+def test_every_listed_entity_has_exactly_the_public_fields(client: TestClient) -> None:
+    body = client.get("/v1/member-list").json()
+    assert set(body) == {"as_of", "coordinator", "chairs", "members", "working_group", "partners"}
+    for group in ("chairs", "members", "working_group", "partners"):
+        for entity in body[group]:
+            assert set(entity) == LISTED_FIELDS
+    assert set(body["coordinator"]) == LISTED_FIELDS
+
+
+def test_on_2019_shows_the_co_chairs(client: TestClient) -> None:
+    body = client.get("/v1/member-list", params={"on": "2019-06-30"}).json()
+    assert body["as_of"] == "2019-06-30"
+    assert [c["id"] for c in body["chairs"]] == ["un-women", "osce"]
+
+
+def test_on_2015_shows_the_group_as_it_stood(client: TestClient) -> None:
+    body = client.get("/v1/member-list", params={"on": "2015-08-01"}).json()
+    assert ids(body["members"]) == {"ilo", "iom", "ohchr", "unhcr", "unicef", "unodc"}
+    assert ids(body["partners"]) == {"osce"}
+    assert [c["id"] for c in body["chairs"]] == ["unhcr"]
+
+
+def test_the_day_before_osce_became_a_member_it_was_a_partner(client: TestClient) -> None:
+    before = client.get("/v1/member-list", params={"on": "2016-12-31"}).json()
+    after = client.get("/v1/member-list", params={"on": "2017-01-01"}).json()
+    assert "osce" in ids(before["partners"]) and "osce" not in ids(before["members"])
+    assert "osce" in ids(after["members"]) and "osce" not in ids(after["partners"])
+
+
+def test_before_icat_existed_the_list_is_empty_but_the_coordinator(client: TestClient) -> None:
+    body = client.get("/v1/member-list", params={"on": "2000-01-01"}).json()
+    assert body["members"] == [] and body["partners"] == [] and body["chairs"] == []
+    assert body["coordinator"]["id"] == "unodc"
+
+
+def test_csv_has_one_row_per_entity_and_group(client: TestClient) -> None:
+    r = client.get("/v1/member-list", headers={"Accept": "text/csv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert set(rows[0]) == {"group", "id", "name", "acronym", "website"}
+    groups: dict[str, int] = {}
+    for row in rows:
+        groups[row["group"]] = groups.get(row["group"], 0) + 1
+    assert groups == {"coordinator": 1, "member": 23, "working_group": 9, "partner": 2}
+
+
+def test_etag_and_if_none_match_answer_304(client: TestClient) -> None:
+    first = client.get("/v1/member-list")
+    etag = first.headers["etag"]
+    again = client.get("/v1/member-list", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    stale = client.get("/v1/member-list", headers={"If-None-Match": '"nope"'})
+    assert stale.status_code == 200
+
+
+def test_csv_and_json_have_different_etags(client: TestClient) -> None:
+    as_json = client.get("/v1/member-list").headers["etag"]
+    as_csv = client.get("/v1/member-list", headers={"Accept": "text/csv"}).headers["etag"]
+    assert as_json != as_csv
+
+
+def test_a_change_moves_the_etag(client: TestClient, sec: dict[str, str]) -> None:
+    before = client.get("/v1/member-list").headers["etag"]
+    history = client.get("/v1/entities/undp/memberships").json()["items"]
+    r = client.post(
+        f"/v1/entities/undp/memberships/{history[0]['id']}/end", headers=sec,
+        json={"ends_on": "2020-01-01"},
+    )
+    assert r.status_code == 200, r.text
+    after = client.get("/v1/member-list")
+    assert after.headers["etag"] != before
+    assert "undp" not in ids(after.json()["members"])
+
+
+def test_no_personal_data_even_with_a_key(client: TestClient, keys: Keys) -> None:
+    r = client.get("/v1/member-list", headers=Keys.header(keys.coordinator))
+    text = r.text.lower()
+    assert "@" not in text and "email" not in text and "phone" not in text
+
+
+def test_a_bad_day_is_a_problem(client: TestClient) -> None:
+    r = client.get("/v1/member-list", params={"on": "2019-13-01"})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
