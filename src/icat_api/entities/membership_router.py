@@ -72,7 +72,8 @@ def add_membership(
 def get_membership(
     request: Request, session: SessionDep, entity_id: EntityPath, membership_id: MembershipPath
 ) -> Response:
-    """One span of a role. Public."""
+    """One span of a role: who, which role, from which day until which day, and the decision
+    or note it comes from. Public."""
     return json_response(
         request,
         service.get_membership(session=session, entity_id=entity_id, membership_id=membership_id),

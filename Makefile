@@ -1,0 +1,38 @@
+# The two commands of the README: `make serve` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install serve test lint openapi bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the API on SQLite (./icat.db), migrated and seeded with the real ICAT data.
+serve: $(STAMP)
+	$(BIN)/icat-api serve --host $(HOST) --port $(PORT)
+
+## The whole test suite (SQLite; set ICAT_TEST_DATABASE_URL for PostgreSQL).
+test: $(STAMP)
+	$(BIN)/pytest -n 2
+
+## ruff, mypy (strict) and the committed OpenAPI document.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/mypy
+	$(BIN)/icat-api openapi export --check
+
+openapi: $(STAMP)
+	$(BIN)/icat-api openapi export
+
+clean:
+	rm -rf $(VENV) icat.db icat.db-wal icat.db-shm
