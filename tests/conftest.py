@@ -35,8 +35,10 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +55,9 @@ def connection(engine: Engine, app: FastAPI) -> Iterator[Connection]:
     with engine.connect() as conn:
         outer = conn.begin()
         app.state.sessionmaker = sessionmaker(
-            bind=conn, expire_on_commit=False, autoflush=False,
+            bind=conn,
+            expire_on_commit=False,
+            autoflush=False,
             join_transaction_mode="create_savepoint",
         )
         try:
@@ -66,8 +70,9 @@ def connection(engine: Engine, app: FastAPI) -> Iterator[Connection]:
 @pytest.fixture
 def db(connection: Connection) -> Iterator[Session]:
     """A session in the test's transaction, for arranging and inspecting state."""
-    with Session(bind=connection, join_transaction_mode="create_savepoint",
-                 expire_on_commit=False) as session:
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as session:
         yield session
 
 
@@ -96,8 +101,13 @@ def keys(db: Session) -> Keys:
 
     made = {
         name: create_key(session=db, entity_id=entity, secretariat=entity is None)
-        for name, entity in [("coordinator", "unodc"), ("secretariat", None), ("member", "ilo"),
-                             ("partner", "council-of-europe"), ("revoked", "iom")]
+        for name, entity in [
+            ("coordinator", "unodc"),
+            ("secretariat", None),
+            ("member", "ilo"),
+            ("partner", "council-of-europe"),
+            ("revoked", "iom"),
+        ]
     }
     revoke_key(session=db, key_id=made["revoked"][0].id)
     db.commit()

@@ -72,8 +72,15 @@ def test_status_on_every_boundary_day() -> None:
 
 
 def test_sql_status_agrees_with_the_rule_on_every_day_around_each_boundary(db: Session) -> None:
-    db.add(Entity(id="probe", name="Probe", kind="intergovernmental", un_system=False,
-                  mandate_covers_tip=True))
+    db.add(
+        Entity(
+            id="probe",
+            name="Probe",
+            kind="intergovernmental",
+            un_system=False,
+            mandate_covers_tip=True,
+        )
+    )
     spans = [PARTNER, rules.Span("member", D(2017, 1, 1), D(2020, 1, 1))]
     for s in spans:
         db.add(Membership(entity_id="probe", role=s.role, starts_on=s.starts_on, ends_on=s.ends_on))

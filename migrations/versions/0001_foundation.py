@@ -16,6 +16,31 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# ToR 3.C.2: the audit trail is append-only, in the database as well as in the API.
+_PG_FUNCTION = """
+CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only (ToR 3.C.2)';
+END;
+$$ LANGUAGE plpgsql
+"""
+
+
+def _append_only() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_PG_FUNCTION)
+        op.execute(
+            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_events_no_{event.lower()} BEFORE {event} ON audit_events "
+                "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only (ToR 3.C.2)'); END"
+            )
+
+
 def upgrade() -> None:
     op.create_table(
         "audit_events",
@@ -43,6 +68,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_audit_events_resource", ["resource_type", "resource_id"], unique=False
         )
+    _append_only()
 
     op.create_table(
         "chair_terms",
@@ -204,3 +230,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_events_occurred_at"))
 
     op.drop_table("audit_events")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")

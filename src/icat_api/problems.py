@@ -213,9 +213,9 @@ def _allowed_methods(request: Request) -> str:
             methods = {m.upper() for m in item if m in _HTTP_METHODS}
             table.append((re.compile(f"^{pattern}$"), ", ".join(sorted(methods))))
         request.app.state.allow = table
-    for regex, methods in table:
+    for regex, allowed in table:
         if regex.match(request.url.path):
-            return methods
+            return allowed
     return ""
 
 
