@@ -13,9 +13,15 @@ def chairs_on(client: TestClient, day: str) -> list[str]:
 def test_annex_3_is_seeded(client: TestClient) -> None:
     items = client.get("/v1/chairs").json()["items"]
     assert [(t["start_year"], t["end_year"], t["entity_ids"]) for t in items] == [
-        (2007, 2010, ["unodc"]), (2011, 2011, ["ohchr"]), (2012, 2012, ["unicef"]),
-        (2013, 2013, ["ilo"]), (2014, 2014, ["iom"]), (2015, 2015, ["unhcr"]),
-        (2016, 2016, ["unodc"]), (2017, 2017, ["ohchr"]), (2018, 2018, ["unicef"]),
+        (2007, 2010, ["unodc"]),
+        (2011, 2011, ["ohchr"]),
+        (2012, 2012, ["unicef"]),
+        (2013, 2013, ["ilo"]),
+        (2014, 2014, ["iom"]),
+        (2015, 2015, ["unhcr"]),
+        (2016, 2016, ["unodc"]),
+        (2017, 2017, ["ohchr"]),
+        (2018, 2018, ["unicef"]),
         (2019, 2019, ["un-women", "osce"]),
     ]
     assert items[-1]["chairs"][1]["acronym"] == "OSCE"
@@ -41,8 +47,10 @@ def test_secretariat_records_a_term(client: TestClient, sec: dict[str, str]) -> 
 
 
 def test_co_chairs_with_every_task_delineated(client: TestClient, sec: dict[str, str]) -> None:
-    roles = [{"entity_id": "ilo", "tasks": list("abcdefg")},
-             {"entity_id": "iom", "tasks": list("ghijklm")}]
+    roles = [
+        {"entity_id": "ilo", "tasks": list("abcdefg")},
+        {"entity_id": "iom", "tasks": list("ghijklm")},
+    ]
     r = record(client, sec, start_year=2021, entity_ids=["ilo", "iom"], roles=roles)
     assert r.status_code == 201, r.text
     assert r.json()["chairs"][0]["tasks"] == list("abcdefg")
@@ -54,15 +62,20 @@ def test_three_co_chairs_are_refused(client: TestClient, sec: dict[str, str]) ->
 
 
 def test_co_chairs_must_not_leave_a_task_out(client: TestClient, sec: dict[str, str]) -> None:
-    roles = [{"entity_id": "ilo", "tasks": list("abcdef")},
-             {"entity_id": "iom", "tasks": list("ghijkl")}]
+    roles = [
+        {"entity_id": "ilo", "tasks": list("abcdef")},
+        {"entity_id": "iom", "tasks": list("ghijkl")},
+    ]
     r = record(client, sec, start_year=2021, entity_ids=["ilo", "iom"], roles=roles)
     assert r.status_code == 422 and r.json()["rule"] == "ToR 3.D.2"
     assert "m" in r.json()["detail"]
 
 
 def test_a_task_that_does_not_exist_is_refused(client: TestClient, sec: dict[str, str]) -> None:
-    roles = [{"entity_id": "ilo", "tasks": ["a", "z"]}, {"entity_id": "iom", "tasks": list("abcdefghijklm")}]
+    roles = [
+        {"entity_id": "ilo", "tasks": ["a", "z"]},
+        {"entity_id": "iom", "tasks": list("abcdefghijklm")},
+    ]
     r = record(client, sec, start_year=2021, entity_ids=["ilo", "iom"], roles=roles)
     assert r.status_code == 422
 

@@ -89,7 +89,9 @@ def test_unknown_entity_is_404_problem(client: TestClient) -> None:
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
-def test_secretariat_creates_an_entity_as_stakeholder(client: TestClient, sec: dict[str, str]) -> None:
+def test_secretariat_creates_an_entity_as_stakeholder(
+    client: TestClient, sec: dict[str, str]
+) -> None:
     r = client.post("/v1/entities", headers=sec, json=NEW_IGO)
     assert r.status_code == 201, r.text
     assert r.headers["location"] == "/v1/entities/asean"
@@ -99,7 +101,9 @@ def test_secretariat_creates_an_entity_as_stakeholder(client: TestClient, sec: d
 
 
 def test_ids_are_never_reused_and_names_are_unique(client: TestClient, sec: dict[str, str]) -> None:
-    assert client.post("/v1/entities", headers=sec, json={**NEW_IGO, "id": "unodc"}).status_code == 409
+    assert (
+        client.post("/v1/entities", headers=sec, json={**NEW_IGO, "id": "unodc"}).status_code == 409
+    )
     clash = {**NEW_IGO, "name": "United Nations Office on Drugs and Crime"}
     assert client.post("/v1/entities", headers=sec, json=clash).status_code == 409
 
@@ -118,9 +122,13 @@ def test_patch_with_a_stale_if_match_is_412_and_changes_nothing(
     client: TestClient, sec: dict[str, str]
 ) -> None:
     etag = client.get("/v1/entities/itu").headers["etag"]
-    first = client.patch("/v1/entities/itu", headers={**sec, "If-Match": etag}, json={"acronym": "UIT"})
+    first = client.patch(
+        "/v1/entities/itu", headers={**sec, "If-Match": etag}, json={"acronym": "UIT"}
+    )
     assert first.status_code == 200
-    second = client.patch("/v1/entities/itu", headers={**sec, "If-Match": etag}, json={"acronym": "X"})
+    second = client.patch(
+        "/v1/entities/itu", headers={**sec, "If-Match": etag}, json={"acronym": "X"}
+    )
     assert second.status_code == 412
     assert second.headers["content-type"].startswith("application/problem+json")
     assert client.get("/v1/entities/itu").json()["acronym"] == "UIT"
@@ -146,7 +154,9 @@ def test_a_member_cannot_be_made_ineligible(client: TestClient, sec: dict[str, s
     r = client.patch("/v1/entities/ilo", headers=sec, json={"mandate_covers_tip": False})
     assert r.status_code == 422
     assert r.json()["rule"] == "ToR 3.A.4(b)"
-    r = client.patch("/v1/entities/ilo", headers=sec, json={"kind": "non_governmental", "un_system": False})
+    r = client.patch(
+        "/v1/entities/ilo", headers=sec, json={"kind": "non_governmental", "un_system": False}
+    )
     assert r.status_code == 422 and r.json()["rule"] == "ToR 3.A.5"
     r = client.patch("/v1/entities/ilo", headers=sec, json={"kind": "other"})
     assert r.status_code == 422 and r.json()["rule"] == "ToR 3.A.4(a)"

@@ -20,7 +20,15 @@ def test_today_lists_the_fact_sheet_members_partners_and_working_group(client: T
     assert len(body["members"]) == 23
     assert ids(body["partners"]) == {"council-of-europe", "sr-tip"}
     assert ids(body["working_group"]) == {
-        "icmpd", "ilo", "iom", "ohchr", "osce", "unhcr", "unicef", "unodc", "un-women",
+        "icmpd",
+        "ilo",
+        "iom",
+        "ohchr",
+        "osce",
+        "unhcr",
+        "unicef",
+        "unodc",
+        "un-women",
     }
     assert ids(body["working_group"]) <= ids(body["members"])
     assert not ids(body["members"]) & ids(body["partners"])
@@ -94,7 +102,8 @@ def test_a_change_moves_the_etag(client: TestClient, sec: dict[str, str]) -> Non
     before = client.get("/v1/member-list").headers["etag"]
     history = client.get("/v1/entities/undp/memberships").json()["items"]
     r = client.post(
-        f"/v1/entities/undp/memberships/{history[0]['id']}/end", headers=sec,
+        f"/v1/entities/undp/memberships/{history[0]['id']}/end",
+        headers=sec,
         json={"ends_on": "2020-01-01"},
     )
     assert r.status_code == 200, r.text
