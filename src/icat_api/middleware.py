@@ -5,9 +5,11 @@ import time
 import uuid
 
 import structlog
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from icat_api.problems import ProblemError, problem_response
+from icat_api.problems import problem_response
 
 log = structlog.get_logger("icat_api.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -52,8 +54,12 @@ class RequestContext:
             )
 
 
-class BodyTooLarge(ProblemError):
-    status = 413
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive``: an HTTPException, so FastAPI's body parsing lets it through
+    (it turns other errors into 400) and the problem handler answers 413."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=413, detail=detail)
 
 
 class BodyLimit:
@@ -70,7 +76,7 @@ class BodyLimit:
         detail = f"The body is larger than {self.max_bytes} bytes."
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await problem_response(413, detail)(scope, receive, send)
+            await problem_response(413, detail, request=Request(scope))(scope, receive, send)
             return
         seen = 0
 
