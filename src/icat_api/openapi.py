@@ -100,11 +100,13 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         }
     }
     problem_422 = responses(422)[422]["description"]
-    for path_item in doc.get("paths", {}).values():
+    for path, path_item in doc.get("paths", {}).items():
         for operation in path_item.values():
             answers = operation.setdefault("responses", {})
             if "422" in answers or operation.get("parameters") or "requestBody" in operation:
                 answers["422"] = _problem(problem_422)
+            if path.startswith("/v1/"):
+                answers.setdefault("503", _problem("The database is unavailable or busy; retry."))
             if "requestBody" in operation:
                 answers.setdefault("400", _problem("The body is not valid JSON."))
                 answers.setdefault("413", _problem("The body is larger than the limit (1 MiB)."))
