@@ -16,7 +16,7 @@ from icat_api.entities.membership_router import router as memberships_router
 from icat_api.entities.router import router as entities_router
 from icat_api.health import router as health_router
 from icat_api.member_list.router import router as member_list_router
-from icat_api.middleware import BodyLimit, RequestContext
+from icat_api.middleware import InputGuard, RequestContext
 from icat_api.openapi import build_openapi
 from icat_api.problems import install_handlers
 from icat_api.settings import Settings, get_settings
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _mount_docs(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app
 

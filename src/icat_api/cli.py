@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import structlog
 import typer
 
 from icat_api.db import make_engine, make_sessionmaker
@@ -52,7 +53,7 @@ def serve(
     if settings.seed_on_empty:
         added = _seed_if_empty()
         if added:
-            typer.echo(f"Seeded the real ICAT data: {added} records.", err=True)
+            structlog.get_logger("icat_api.cli").info("seeded_real_data", records=added)
     uvicorn.run(
         "icat_api.app:create_app",
         factory=True,

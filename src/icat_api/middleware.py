@@ -3,16 +3,18 @@
 import re
 import time
 import uuid
+from urllib.parse import parse_qsl
 
 import structlog
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from icat_api.problems import problem_response
 
 log = structlog.get_logger("icat_api.access")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestContext:
@@ -27,7 +29,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -62,22 +64,30 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=detail)
 
 
-class BodyLimit:
-    """Refuses a body over ``max_bytes`` with 413, whether announced by Content-Length or not."""
+_JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
+
+
+class InputGuard:
+    """What no handler should have to think about: a body over ``max_bytes`` is 413 (announced
+    by Content-Length or not), a body that is not JSON is 415, a NUL in a query parameter is
+    422."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = self._refusal(scope)
+        if problem is not None:
+            await problem(scope, receive, send)
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         detail = f"The body is larger than {self.max_bytes} bytes."
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await problem_response(413, detail, request=Request(scope))(scope, receive, send)
-            return
         seen = 0
 
         async def limited() -> Message:
@@ -90,3 +100,38 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+    def _refusal(self, scope: Scope) -> JSONResponse | None:
+        request = Request(scope)
+        query = scope.get("query_string", b"")
+        if b"%00" in query or b"\x00" in query:
+            for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+                if "\x00" in name or "\x00" in value:
+                    return problem_response(
+                        422,
+                        f"query parameter {name!r}: NUL characters are not allowed",
+                        request=request,
+                        errors=[
+                            {
+                                "loc": ["query", name.replace("\x00", "")],
+                                "msg": "NUL characters are not allowed",
+                            }
+                        ],
+                    )
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            return None
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return problem_response(
+                413, f"The body is larger than {self.max_bytes} bytes.", request=request
+            )
+        has_body = (length is not None and length != b"0") or b"transfer-encoding" in headers
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        if has_body and content_type and not _JSON_TYPE.match(content_type):
+            return problem_response(
+                415,
+                f"The body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
+                request=request,
+            )
+        return None

@@ -110,6 +110,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             if "requestBody" in operation:
                 answers.setdefault("400", _problem("The body is not valid JSON."))
                 answers.setdefault("413", _problem("The body is larger than the limit (1 MiB)."))
+                answers.setdefault("415", _problem("The body is not JSON (Content-Type)."))
             for code, answer in answers.items():
                 if code.startswith(("4", "5")):
                     answer["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}

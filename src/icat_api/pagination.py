@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -27,11 +28,28 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         key = None
     if not isinstance(key, list) or not key or not all(isinstance(k, str | int) for k in key):
-        raise InvalidInput(
-            "cursor is not one this service issued",
-            errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}],
-        )
+        raise _bad_cursor()
     return key
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(
+        "cursor is not one this service issued",
+        errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}],
+    )
+
+
+def _convert(value: Any, kind: type) -> Any:
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+            raise _bad_cursor()
+        return value
+    if kind is date:
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+    return value if isinstance(value, str) else None
 
 
 class PageParams:
@@ -40,6 +58,18 @@ class PageParams:
     def __init__(self, limit: int, after: list[Any] | None) -> None:
         self.limit = limit
         self.after = after
+
+    def key(self, *kinds: type) -> tuple[Any, ...] | None:
+        """The cursor's key as ``kinds`` (int, str, date), or 422 when it is not of that shape:
+        a cursor from another list, or forged."""
+        if self.after is None:
+            return None
+        if len(self.after) != len(kinds):
+            raise _bad_cursor()
+        values = tuple(_convert(v, k) for v, k in zip(self.after, kinds, strict=True))
+        if any(v is None for v in values):
+            raise _bad_cursor()
+        return values
 
 
 def page_params(

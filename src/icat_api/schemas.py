@@ -12,7 +12,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
-    model_validator,
+    field_validator,
 )
 
 FIRST_DAY = date(1945, 10, 24)  # the UN Charter came into force; no ICAT record is older
@@ -37,10 +37,10 @@ class Schema(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, from_attributes=True)
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
-        return _no_nul(data)
+    def _refuse_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -54,8 +54,9 @@ def list_events(
 ) -> Page[AuditEventRead]:
     """Events oldest first, filtered."""
     query = select(AuditEvent).order_by(AuditEvent.id).limit(page.limit + 1)
-    if page.after is not None:
-        query = query.where(AuditEvent.id > int(page.after[0]))
+    after = page.key(int)
+    if after is not None:
+        query = query.where(AuditEvent.id > after[0])
     if resource_type is not None:
         query = query.where(AuditEvent.resource_type == resource_type)
     if resource_id is not None:

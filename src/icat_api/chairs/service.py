@@ -66,8 +66,9 @@ def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[
     query = select(ChairTerm).options(selectinload(ChairTerm.seats)).order_by(ChairTerm.start_year)
     if day is not None:
         query = query.where(ChairTerm.start_year <= day.year, ChairTerm.end_year >= day.year)
-    if page.after is not None:
-        query = query.where(ChairTerm.start_year > int(page.after[0]))
+    after = page.key(int)
+    if after is not None:
+        query = query.where(ChairTerm.start_year > after[0])
     terms = list(session.scalars(query.limit(page.limit + 1)))
     more = len(terms) > page.limit
     terms = terms[: page.limit]

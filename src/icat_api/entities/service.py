@@ -80,8 +80,9 @@ def list_entities(
     status_col = rules.status_expression(day)
     wg_col = rules.working_group_expression(day)
     query = select(*_columns(day)).order_by(Entity.id).limit(page.limit + 1)
-    if page.after is not None:
-        query = query.where(Entity.id > str(page.after[0]))
+    after = page.key(str)
+    if after is not None:
+        query = query.where(Entity.id > after[0])
     if status is not None:
         query = query.where(status_col == status)
     if kind is not None:
@@ -224,8 +225,9 @@ def list_memberships(*, session: Session, entity_id: str, page: PageParams) -> P
         .order_by(Membership.starts_on, Membership.id)
         .limit(page.limit + 1)
     )
-    if page.after is not None and len(page.after) == 2:
-        after_day, after_id = date.fromisoformat(str(page.after[0])), int(page.after[1])
+    after = page.key(date, int)
+    if after is not None:
+        after_day, after_id = after
         query = query.where(
             or_(
                 Membership.starts_on > after_day,
