@@ -14,7 +14,9 @@ from icat_api.chairs.router import router as chairs_router
 from icat_api.db import make_engine, make_sessionmaker
 from icat_api.entities.membership_router import router as memberships_router
 from icat_api.entities.router import router as entities_router
+from icat_api.focal_points.router import router as focal_points_router
 from icat_api.health import router as health_router
+from icat_api.idempotency.middleware import Idempotency
 from icat_api.member_list.router import router as member_list_router
 from icat_api.middleware import InputGuard, RequestContext
 from icat_api.openapi import build_openapi
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         member_list_router,
         entities_router,
         memberships_router,
+        focal_points_router,
         chairs_router,
         audit_router,
         health_router,
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _mount_docs(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
 
+    app.add_middleware(Idempotency)
     app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app

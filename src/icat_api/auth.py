@@ -7,6 +7,7 @@ Powers follow the ToR, not a hand-kept role table. Each power is a predicate ove
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -58,6 +59,22 @@ def secretariat(caller: Caller, _session: Session, _request: Request) -> bool:
     return caller.is_secretariat
 
 
+def own_entity(caller: Caller, _session: Session, request: Request) -> bool:
+    """The key of the entity named in the path acts for itself (its focal points, its
+    applications, its enrolment)."""
+    return caller.entity_id is not None and caller.entity_id == request.path_params.get("entity_id")
+
+
+def icat_participant(caller: Caller, session: Session, _request: Request) -> bool:
+    """A member or partner today (ToR 3.A.1): may read what ICAT shares among its members,
+    such as other members' focal points (ToR 3.A.2)."""
+    if caller.entity_id is None:
+        return False
+    from icat_api.entities.service import status_on
+
+    return status_on(session, caller.entity_id, date.today()) in ("member", "partner")
+
+
 def require(*powers: Power, what: str) -> Callable[..., Caller]:
     """A dependency admitting callers that hold any of ``powers``; 403 otherwise."""
 
@@ -70,3 +87,17 @@ def require(*powers: Power, what: str) -> Callable[..., Caller]:
 
 
 Secretariat = Annotated[Caller, Depends(require(secretariat, what="do this: secretariat only"))]
+OwnEntityOrSecretariat = Annotated[
+    Caller, Depends(require(secretariat, own_entity, what="act for another entity"))
+]
+ParticipantOrSecretariat = Annotated[
+    Caller,
+    Depends(
+        require(
+            secretariat,
+            own_entity,
+            icat_participant,
+            what="read this: ICAT members' and partners' keys only",
+        )
+    ),
+]

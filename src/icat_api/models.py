@@ -4,7 +4,9 @@ from icat_api.audit.models import AuditEvent
 from icat_api.chairs.models import ChairSeat, ChairTerm
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
+from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
 from icat_api.governance.models import Enrolment
+from icat_api.idempotency.models import IdempotentRequest
 from icat_api.keys.models import ApiKey
 
 __all__ = [
@@ -15,5 +17,8 @@ __all__ = [
     "ChairTerm",
     "Enrolment",
     "Entity",
+    "FocalPoint",
+    "FocalPointTombstone",
+    "IdempotentRequest",
     "Membership",
 ]

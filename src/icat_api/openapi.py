@@ -67,6 +67,18 @@ def _add_examples(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
                 spec["example"] = example_of(spec["schema"], schemas)
 
 
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a POST safe to retry: a repeat with the same body replays the first "
+    "answer (with `Idempotent-Replayed: true`); the same key with another body is 422. Kept per "
+    "API key.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    "example": "sync-2026-11-22-unodc-1",
+}
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """Build once: declare bearer keys, and make every error response problem+json."""
     if app.openapi_schema:
@@ -82,6 +94,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             {
                 "name": "memberships",
                 "description": "Role history: members and partners (ToR 3.A.1, 3.E, 3.F).",
+            },
+            {
+                "name": "focal points",
+                "description": "Contacts (ToR 3.A.2). Personal data: never public.",
             },
             {"name": "chairs", "description": "The Chair of ICAT (ToR 3.D, Annex 3)."},
             {"name": "records", "description": "The Coordinator's records (ToR 3.C.2)."},
@@ -105,6 +121,14 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             answers = operation.setdefault("responses", {})
             if "422" in answers or operation.get("parameters") or "requestBody" in operation:
                 answers["422"] = _problem(problem_422)
+            if "requestBody" in operation and operation is path_item.get("post"):
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+                answers.setdefault(
+                    "409",
+                    _problem(
+                        "Conflicts with the current state, or a request with this Idempotency-Key is in progress."
+                    ),
+                )
             if path.startswith("/v1/"):
                 answers.setdefault("503", _problem("The database is unavailable or busy; retry."))
             if "requestBody" in operation:

@@ -54,6 +54,11 @@ def _read(row: Any) -> EntityRead:  # a Row of (Entity, status, working_group)
     )
 
 
+def status_on(session: Session, entity_id: str, day: date) -> str | None:
+    """The entity's derived status on ``day``; None when there is no such entity."""
+    return session.scalar(select(rules.status_expression(day)).where(Entity.id == entity_id))
+
+
 def get_entity(*, session: Session, entity_id: str, day: date | None = None) -> EntityRead:
     """One entity with its status on ``day`` (today by default), or 404."""
     row = session.execute(
@@ -108,7 +113,7 @@ def list_entities(
     )
 
 
-def _lock(session: Session, entity_id: str) -> Entity:
+def lock_entity(session: Session, entity_id: str) -> Entity:
     """The entity, locked for this transaction: writes to one entity run one at a time."""
     entity = session.scalar(select(Entity).where(Entity.id == entity_id).with_for_update())
     if entity is None:
@@ -158,7 +163,7 @@ def update_entity(
     check: Callable[[EntityRead], None] | None = None,
 ) -> EntityRead:
     """Apply a partial change. ``check(current)`` runs first (the caller's If-Match)."""
-    entity = _lock(session, entity_id)
+    entity = lock_entity(session, entity_id)
     before = get_entity(session=session, entity_id=entity_id)
     if check is not None:
         check(before)
@@ -258,7 +263,7 @@ def add_membership(
 ) -> MembershipRead:
     """Record a span of a role, if the entity may hold it (ToR 3.A.4, 3.A.5) and holds no
     other role then (ToR 3.E/3.F)."""
-    entity = _lock(session, entity_id)
+    entity = lock_entity(session, entity_id)
     rules.check_may_hold_role(kind=entity.kind, mandate_covers_tip=entity.mandate_covers_tip)
     new = rules.Span(data.role.value, data.starts_on, data.ends_on)
     rules.check_one_role_at_a_time(_spans(session, entity_id), new)
@@ -292,7 +297,7 @@ def end_membership(
     *, session: Session, caller: Caller, entity_id: str, membership_id: int, data: MembershipEnd
 ) -> MembershipRead:
     """End an open membership: ``ends_on`` is the first day the role is no longer held."""
-    entity = _lock(session, entity_id)
+    entity = lock_entity(session, entity_id)
     row = session.get(Membership, membership_id)
     if row is None or row.entity_id != entity_id:
         raise NotFound(f"No membership {membership_id} of entity {entity_id!r}.")

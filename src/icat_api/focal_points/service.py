@@ -1,0 +1,356 @@
+"""Focal point use cases: the nightly full-replace sync, one-by-one edits, the change feed and
+the gaps report. Services flush; the request's session commits."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, false, null, or_, select, true, union_all
+from sqlalchemy.orm import Session
+
+from icat_api.audit.service import record
+from icat_api.auth import Caller
+from icat_api.conditional import etag_of, render_json
+from icat_api.db import utcnow
+from icat_api.entities import rules as entity_rules
+from icat_api.entities.models import Entity
+from icat_api.entities.service import lock_entity, status_on, touch_entity
+from icat_api.focal_points import rules
+from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
+from icat_api.focal_points.schemas import (
+    MAX_CONTACTS,
+    ChangeRead,
+    FocalPointIn,
+    FocalPointList,
+    FocalPointRead,
+    FocalPointSet,
+    FocalPointUpdate,
+    GapRead,
+    SyncResult,
+)
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.problems import Conflict, InvalidInput, NotFound
+from icat_api.schemas import Page
+
+FIELDS = ("name", "title", "email", "phone", "is_primary")
+IfMatch = Callable[[str], None]
+
+
+def _contacts(session: Session, entity_id: str) -> list[FocalPoint]:
+    return list(
+        session.scalars(
+            select(FocalPoint).where(FocalPoint.entity_id == entity_id).order_by(FocalPoint.id)
+        )
+    )
+
+
+def _as_list(rows: list[FocalPoint]) -> FocalPointList:
+    return FocalPointList(items=[FocalPointRead.model_validate(r) for r in rows])
+
+
+def set_etag(listing: FocalPointList) -> str:
+    """The ETag of an entity's whole set of contacts, as GET answers it."""
+    return etag_of(render_json(listing))
+
+
+def _require_entity(session: Session, entity_id: str) -> None:
+    if session.get(Entity, entity_id) is None:
+        raise NotFound(f"No entity with id {entity_id!r}.")
+
+
+def list_contacts(*, session: Session, entity_id: str) -> FocalPointList:
+    """Every contact of the entity, by id."""
+    _require_entity(session, entity_id)
+    return _as_list(_contacts(session, entity_id))
+
+
+def _lock_designating(session: Session, entity_id: str) -> Entity:
+    """The entity, locked, if it may designate focal points today (ToR 3.A.2)."""
+    entity = lock_entity(session, entity_id)
+    rules.check_may_designate(status_on(session, entity_id, date.today()) or "stakeholder")
+    return entity
+
+
+def _values(item: FocalPointIn | FocalPoint) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in FIELDS}
+
+
+def _audit(
+    session: Session, caller: Caller, action: str, fp_id: int, before: Any, after: Any
+) -> None:
+    record(
+        session=session,
+        caller=caller,
+        action=action,
+        resource_type="focal_point",
+        resource_id=str(fp_id),
+        before=before,
+        after=after,
+    )
+
+
+def sync(
+    *,
+    session: Session,
+    caller: Caller,
+    entity_id: str,
+    data: FocalPointSet,
+    if_match: IfMatch,
+) -> tuple[SyncResult, str]:
+    """Make the entity's contacts exactly ``data``: create what is new, update what changed,
+    remove what is absent, matched on ``external_id``. One bulk read; unchanged contacts cost
+    no statement. Answers the result and the set's new ETag."""
+    entity = _lock_designating(session, entity_id)
+    current = _contacts(session, entity_id)
+    if_match(set_etag(_as_list(current)))
+    rules.check_one_primary(sum(1 for i in data.items if i.is_primary), len(data.items))
+
+    by_external = {fp.external_id: fp for fp in current}
+    wanted = {item.external_id: item for item in data.items}
+    removed = [fp for fp in current if fp.external_id not in wanted]
+    changed: list[tuple[FocalPoint, FocalPointIn]] = []
+    created: list[FocalPointIn] = []
+    unchanged = 0
+    for item in data.items:
+        fp = by_external.get(item.external_id)
+        if fp is None:
+            created.append(item)
+        elif _values(fp) != _values(item):
+            changed.append((fp, item))
+        else:
+            unchanged += 1
+    if not (removed or changed or created):
+        result = SyncResult(
+            items=_as_list(current).items, created=0, updated=0, removed=0, unchanged=unchanged
+        )
+        return result, set_etag(_as_list(current))
+
+    now = utcnow()
+    # Phase 1: removals and demotions, so that the one-primary index never sees two.
+    for fp in removed:
+        _audit(session, caller, "delete", fp.id, FocalPointRead.model_validate(fp), None)
+        session.add(
+            FocalPointTombstone(
+                id=fp.id, entity_id=entity_id, external_id=fp.external_id, deleted_at=now
+            )
+        )
+        session.delete(fp)
+    befores = {fp.id: FocalPointRead.model_validate(fp) for fp, _ in changed}
+    for fp, item in changed:
+        if fp.is_primary and not item.is_primary:
+            fp.is_primary = False
+            fp.updated_at = now
+    session.flush()
+    # Phase 2: everything else.
+    for fp, item in changed:
+        for name, value in _values(item).items():
+            setattr(fp, name, value)
+        fp.updated_at = now
+    new_rows = [
+        FocalPoint(
+            entity_id=entity_id,
+            external_id=i.external_id,
+            created_at=now,
+            updated_at=now,
+            **_values(i),
+        )
+        for i in created
+    ]
+    session.add_all(new_rows)
+    session.flush()
+    for fp, _ in changed:
+        _audit(session, caller, "update", fp.id, befores[fp.id], FocalPointRead.model_validate(fp))
+    for fp in new_rows:
+        _audit(session, caller, "create", fp.id, None, FocalPointRead.model_validate(fp))
+    touch_entity(session, entity)
+    after = _as_list(_contacts(session, entity_id))
+    result = SyncResult(
+        items=after.items,
+        created=len(new_rows),
+        updated=len(changed),
+        removed=len(removed),
+        unchanged=unchanged,
+    )
+    return result, set_etag(after)
+
+
+def _get(session: Session, entity_id: str, fp_id: int) -> FocalPoint:
+    fp = session.get(FocalPoint, fp_id)
+    if fp is None or fp.entity_id != entity_id:
+        raise NotFound(f"No focal point {fp_id} of entity {entity_id!r}.")
+    return fp
+
+
+def get_contact(*, session: Session, entity_id: str, fp_id: int) -> FocalPointRead:
+    return FocalPointRead.model_validate(_get(session, entity_id, fp_id))
+
+
+def create_contact(
+    *, session: Session, caller: Caller, entity_id: str, data: FocalPointIn
+) -> FocalPointRead:
+    """Add one contact; the set must still have exactly one primary (ToR 3.A.2)."""
+    entity = _lock_designating(session, entity_id)
+    current = _contacts(session, entity_id)
+    if any(fp.external_id == data.external_id for fp in current):
+        raise Conflict(f"A contact with external_id {data.external_id!r} exists; PATCH it.")
+    if len(current) >= MAX_CONTACTS:
+        raise InvalidInput(f"At most {MAX_CONTACTS} contacts per entity.")
+    primaries = sum(1 for fp in current if fp.is_primary) + (1 if data.is_primary else 0)
+    rules.check_one_primary(primaries, len(current) + 1)
+    now = utcnow()
+    fp = FocalPoint(
+        entity_id=entity_id,
+        external_id=data.external_id,
+        created_at=now,
+        updated_at=now,
+        **_values(data),
+    )
+    session.add(fp)
+    session.flush()
+    touch_entity(session, entity)
+    created = FocalPointRead.model_validate(fp)
+    _audit(session, caller, "create", fp.id, None, created)
+    return created
+
+
+def update_contact(
+    *,
+    session: Session,
+    caller: Caller,
+    entity_id: str,
+    fp_id: int,
+    data: FocalPointUpdate,
+    if_match: Callable[[FocalPointRead], None],
+) -> FocalPointRead:
+    """Change one contact; the set must keep exactly one primary (ToR 3.A.2)."""
+    entity = _lock_designating(session, entity_id)
+    fp = _get(session, entity_id, fp_id)
+    before = FocalPointRead.model_validate(fp)
+    if_match(before)
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(fp, k) != v}
+    if not changes:
+        return before
+    if "is_primary" in changes:
+        others = [c for c in _contacts(session, entity_id) if c.id != fp.id]
+        primaries = sum(1 for c in others if c.is_primary) + (1 if changes["is_primary"] else 0)
+        rules.check_one_primary(primaries, len(others) + 1)
+    for name, value in changes.items():
+        setattr(fp, name, value)
+    fp.updated_at = utcnow()
+    session.flush()
+    touch_entity(session, entity)
+    after = FocalPointRead.model_validate(fp)
+    _audit(session, caller, "update", fp.id, before, after)
+    return after
+
+
+def delete_contact(
+    *,
+    session: Session,
+    caller: Caller,
+    entity_id: str,
+    fp_id: int,
+    if_match: Callable[[FocalPointRead], None],
+) -> None:
+    """Remove one contact, leaving a tombstone for the change feed. The primary can go only
+    with the last contact (ToR 3.A.2)."""
+    entity = lock_entity(session, entity_id)
+    fp = _get(session, entity_id, fp_id)
+    before = FocalPointRead.model_validate(fp)
+    if_match(before)
+    others = [c for c in _contacts(session, entity_id) if c.id != fp.id]
+    rules.check_one_primary(sum(1 for c in others if c.is_primary), len(others))
+    session.add(
+        FocalPointTombstone(
+            id=fp.id, entity_id=entity_id, external_id=fp.external_id, deleted_at=utcnow()
+        )
+    )
+    session.delete(fp)
+    session.flush()
+    touch_entity(session, entity)
+    _audit(session, caller, "delete", fp_id, before, None)
+
+
+def changes(*, session: Session, page: PageParams, since: datetime | None) -> Page[ChangeRead]:
+    """Contacts created or changed since ``since`` and tombstones of those removed, oldest
+    change first, by (updated_at, id)."""
+    live = select(
+        FocalPoint.id,
+        FocalPoint.entity_id,
+        FocalPoint.external_id,
+        false().label("deleted"),
+        FocalPoint.updated_at.label("changed_at"),
+        FocalPoint.name,
+        FocalPoint.title,
+        FocalPoint.email,
+        FocalPoint.phone,
+        FocalPoint.is_primary,
+    )
+    gone = select(
+        FocalPointTombstone.id,
+        FocalPointTombstone.entity_id,
+        FocalPointTombstone.external_id,
+        true().label("deleted"),
+        FocalPointTombstone.deleted_at.label("changed_at"),
+        null().label("name"),
+        null().label("title"),
+        null().label("email"),
+        null().label("phone"),
+        null().label("is_primary"),
+    )
+    if since is not None:
+        live = live.where(FocalPoint.updated_at >= since)
+        gone = gone.where(FocalPointTombstone.deleted_at >= since)
+    feed = union_all(live, gone).subquery()
+    query = select(feed).order_by(feed.c.changed_at, feed.c.id).limit(page.limit + 1)
+    after = page.key(str, int)
+    if after is not None:
+        try:
+            at = datetime.fromisoformat(after[0])
+        except ValueError:
+            raise InvalidInput("cursor is not one this service issued") from None
+        query = query.where(
+            or_(feed.c.changed_at > at, and_(feed.c.changed_at == at, feed.c.id > after[1]))
+        )
+    rows = session.execute(query).all()
+    more = len(rows) > page.limit
+    items = [
+        ChangeRead(
+            id=r.id,
+            entity_id=r.entity_id,
+            external_id=r.external_id,
+            deleted=bool(r.deleted),
+            updated_at=r.changed_at,
+            name=r.name,
+            title=r.title,
+            email=r.email,
+            phone=r.phone,
+            is_primary=None if r.is_primary is None else bool(r.is_primary),
+        )
+        for r in rows[: page.limit]
+    ]
+    last = items[-1] if more and items else None
+    cursor = encode_cursor([last.updated_at.isoformat(), last.id]) if last else None
+    return Page[ChangeRead](items=items, next_cursor=cursor)
+
+
+def gaps(*, session: Session, page: PageParams, day: date) -> Page[GapRead]:
+    """Members and partners on ``day`` with no focal point designated (ToR 3.A.2)."""
+    status = entity_rules.status_expression(day).label("status")
+    has_contact = select(FocalPoint.id).where(FocalPoint.entity_id == Entity.id).exists()
+    query = (
+        select(Entity.id, Entity.name, Entity.acronym, status)
+        .where(status.in_(("member", "partner")), ~has_contact)
+        .order_by(Entity.id)
+        .limit(page.limit + 1)
+    )
+    after = page.key(str)
+    if after is not None:
+        query = query.where(Entity.id > after[0])
+    rows = session.execute(query).all()
+    more = len(rows) > page.limit
+    items = [
+        GapRead(id=r.id, name=r.name, acronym=r.acronym, status=r.status)
+        for r in rows[: page.limit]
+    ]
+    return Page[GapRead](items=items, next_cursor=encode_cursor([items[-1].id]) if more else None)
