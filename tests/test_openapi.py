@@ -42,7 +42,9 @@ def test_every_operation_has_summary_description_and_examples(document: dict[str
         ok = [a for code, a in op["responses"].items() if code.startswith("2")]
         assert ok, where
         if list(op["responses"]) != ["204"] and "204" not in op["responses"]:
-            assert any("example" in spec for a in ok for spec in a.get("content", {}).values()), where
+            assert any("example" in spec for a in ok for spec in a.get("content", {}).values()), (
+                where
+            )
         if "requestBody" in op:
             body = op["requestBody"]["content"]["application/json"]
             assert "example" in body, where
@@ -55,10 +57,16 @@ def test_every_error_is_declared_as_problem_json(document: dict[str, Any]) -> No
                 assert list(answer["content"]) == ["application/problem+json"], (method, path, code)
 
 
-PUBLIC_READS = {"/v1/member-list", "/v1/entities", "/v1/entities/{entity_id}",
-                "/v1/entities/{entity_id}/memberships",
-                "/v1/entities/{entity_id}/memberships/{membership_id}", "/v1/chairs",
-                "/healthz", "/readyz"}
+PUBLIC_READS = {
+    "/v1/member-list",
+    "/v1/entities",
+    "/v1/entities/{entity_id}",
+    "/v1/entities/{entity_id}/memberships",
+    "/v1/entities/{entity_id}/memberships/{membership_id}",
+    "/v1/chairs",
+    "/healthz",
+    "/readyz",
+}
 
 
 def test_public_reads_are_open_and_everything_else_needs_a_key(document: dict[str, Any]) -> None:
