@@ -26,8 +26,8 @@ test: $(STAMP)
 
 ## ruff, mypy (strict) and the committed OpenAPI document.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations examples bench
+	$(BIN)/ruff format --check src tests migrations examples bench
 	$(BIN)/mypy
 	$(BIN)/icat-api openapi export --check
 
