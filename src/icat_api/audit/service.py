@@ -5,12 +5,13 @@ from typing import Any
 
 import structlog
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from icat_api.audit.models import AuditEvent
 from icat_api.audit.schemas import AuditEventRead
 from icat_api.auth import Caller
+from icat_api.db import utcnow
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.schemas import Page
 
@@ -38,6 +39,34 @@ def record(
             after=jsonable_encoder(after) if after is not None else None,
             request_id=request_id,
         )
+    )
+
+
+def record_many(
+    *, session: Session, caller: Caller | None, events: list[tuple[str, str, str, Any, Any]]
+) -> None:
+    """Append many events in one statement: (action, resource_type, resource_id, before,
+    after) each. For bulk writes such as a focal-point sync."""
+    if not events:
+        return
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    now = utcnow()
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "occurred_at": now,
+                "key_id": caller.key_id if caller else None,
+                "actor_entity_id": caller.entity_id if caller else None,
+                "action": action,
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "before": jsonable_encoder(before) if before is not None else None,
+                "after": jsonable_encoder(after) if after is not None else None,
+                "request_id": request_id,
+            }
+            for action, resource_type, resource_id, before, after in events
+        ],
     )
 
 

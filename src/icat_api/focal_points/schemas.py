@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstrain
 
 from icat_api.schemas import Flag, Schema
 
-MAX_CONTACTS = 500  # per entity: a clear limit, far above any agency's real list
+MAX_CONTACTS = 2000  # per entity: a clear limit, far above any agency's real list
 
 ExternalId = Annotated[
     str,
@@ -135,7 +135,7 @@ class FocalPointRead(BaseModel):
 
 
 class FocalPointList(BaseModel):
-    """An entity's contacts, all of them (at most 500)."""
+    """An entity's contacts, all of them (at most 2000)."""
 
     items: list[FocalPointRead]
     next_cursor: None = Field(default=None, description="Always null: one page holds them all.")

@@ -5,10 +5,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, null, or_, select, true, union_all
+from sqlalchemy import and_, false, insert, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
-from icat_api.audit.service import record
+from icat_api.audit.service import record, record_many
 from icat_api.auth import Caller
 from icat_api.conditional import etag_of, render_json
 from icat_api.db import utcnow
@@ -126,9 +126,12 @@ def sync(
         return result, set_etag(_as_list(current))
 
     now = utcnow()
+    events: list[tuple[str, str, str, Any, Any]] = []
     # Phase 1: removals and demotions, so that the one-primary index never sees two.
     for fp in removed:
-        _audit(session, caller, "delete", fp.id, FocalPointRead.model_validate(fp), None)
+        events.append(
+            ("delete", "focal_point", str(fp.id), FocalPointRead.model_validate(fp), None)
+        )
         session.add(
             FocalPointTombstone(
                 id=fp.id, entity_id=entity_id, external_id=fp.external_id, deleted_at=now
@@ -141,32 +144,39 @@ def sync(
             fp.is_primary = False
             fp.updated_at = now
     session.flush()
-    # Phase 2: everything else.
+    # Phase 2: everything else; new contacts in one INSERT (no RETURNING: the set is read
+    # back once below).
     for fp, item in changed:
         for name, value in _values(item).items():
             setattr(fp, name, value)
         fp.updated_at = now
-    new_rows = [
-        FocalPoint(
-            entity_id=entity_id,
-            external_id=i.external_id,
-            created_at=now,
-            updated_at=now,
-            **_values(i),
-        )
-        for i in created
-    ]
-    session.add_all(new_rows)
     session.flush()
-    for fp, _ in changed:
-        _audit(session, caller, "update", fp.id, befores[fp.id], FocalPointRead.model_validate(fp))
-    for fp in new_rows:
-        _audit(session, caller, "create", fp.id, None, FocalPointRead.model_validate(fp))
+    if created:
+        session.execute(
+            insert(FocalPoint),
+            [
+                {
+                    "entity_id": entity_id,
+                    "external_id": i.external_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    **_values(i),
+                }
+                for i in created
+            ],
+        )
+    new_ids = {i.external_id for i in created}
     touch_entity(session, entity)
     after = _as_list(_contacts(session, entity_id))
+    for fp_read in after.items:
+        if fp_read.id in befores:
+            events.append(("update", "focal_point", str(fp_read.id), befores[fp_read.id], fp_read))
+        elif fp_read.external_id in new_ids:
+            events.append(("create", "focal_point", str(fp_read.id), None, fp_read))
+    record_many(session=session, caller=caller, events=events)
     result = SyncResult(
         items=after.items,
-        created=len(new_rows),
+        created=len(created),
         updated=len(changed),
         removed=len(removed),
         unchanged=unchanged,
