@@ -20,14 +20,14 @@ LAST_DAY = date(2100, 12, 31)
 
 
 def _no_nul(value: Any) -> Any:
+    # Strings, and strings in lists; nested objects are Schema models that check their own
+    # fields, so the error names the innermost field.
     if isinstance(value, str) and "\x00" in value:
         raise ValueError("NUL characters are not allowed")
-    if isinstance(value, dict):
-        for v in value.values():
-            _no_nul(v)
     if isinstance(value, list):
         for v in value:
-            _no_nul(v)
+            if isinstance(v, str):
+                _no_nul(v)
     return value
 
 

@@ -93,15 +93,6 @@ class FocalPointSet(Schema):
         max_length=MAX_CONTACTS, description=f"At most {MAX_CONTACTS} contacts."
     )
 
-    @model_validator(mode="after")
-    def _unique_external_ids(self) -> Self:
-        seen: set[str] = set()
-        for item in self.items:
-            if item.external_id in seen:
-                raise ValueError(f"external_id {item.external_id!r} appears twice")
-            seen.add(item.external_id)
-        return self
-
 
 class FocalPointRead(BaseModel):
     """One contact. Personal data: never on public endpoints."""
@@ -137,6 +128,7 @@ class FocalPointRead(BaseModel):
 class FocalPointList(BaseModel):
     """An entity's contacts, all of them (at most 2000)."""
 
+    entity_id: str
     items: list[FocalPointRead]
     next_cursor: None = Field(default=None, description="Always null: one page holds them all.")
 

@@ -44,8 +44,28 @@ def _contacts(session: Session, entity_id: str) -> list[FocalPoint]:
     )
 
 
-def _as_list(rows: list[FocalPoint]) -> FocalPointList:
-    return FocalPointList(items=[FocalPointRead.model_validate(r) for r in rows])
+def _as_list(entity_id: str, rows: list[FocalPoint]) -> FocalPointList:
+    return FocalPointList(
+        entity_id=entity_id, items=[FocalPointRead.model_validate(r) for r in rows]
+    )
+
+
+def check_unique_external_ids(data: FocalPointSet) -> None:
+    """One sync names each contact once."""
+    first: dict[str, int] = {}
+    for i, item in enumerate(data.items):
+        if item.external_id in first:
+            raise InvalidInput(
+                f"external_id {item.external_id!r} appears twice (items {first[item.external_id]} "
+                f"and {i}).",
+                errors=[
+                    {
+                        "loc": ["body", "items", i, "external_id"],
+                        "msg": f"appears twice (first at items[{first[item.external_id]}])",
+                    }
+                ],
+            )
+        first[item.external_id] = i
 
 
 def set_etag(listing: FocalPointList) -> str:
@@ -61,7 +81,7 @@ def _require_entity(session: Session, entity_id: str) -> None:
 def list_contacts(*, session: Session, entity_id: str) -> FocalPointList:
     """Every contact of the entity, by id."""
     _require_entity(session, entity_id)
-    return _as_list(_contacts(session, entity_id))
+    return _as_list(entity_id, _contacts(session, entity_id))
 
 
 def _lock_designating(session: Session, entity_id: str) -> Entity:
@@ -100,9 +120,10 @@ def sync(
     """Make the entity's contacts exactly ``data``: create what is new, update what changed,
     remove what is absent, matched on ``external_id``. One bulk read; unchanged contacts cost
     no statement. Answers the result and the set's new ETag."""
+    check_unique_external_ids(data)
     entity = _lock_designating(session, entity_id)
     current = _contacts(session, entity_id)
-    if_match(set_etag(_as_list(current)))
+    if_match(set_etag(_as_list(entity_id, current)))
     rules.check_one_primary(sum(1 for i in data.items if i.is_primary), len(data.items))
 
     by_external = {fp.external_id: fp for fp in current}
@@ -121,9 +142,13 @@ def sync(
             unchanged += 1
     if not (removed or changed or created):
         result = SyncResult(
-            items=_as_list(current).items, created=0, updated=0, removed=0, unchanged=unchanged
+            items=_as_list(entity_id, current).items,
+            created=0,
+            updated=0,
+            removed=0,
+            unchanged=unchanged,
         )
-        return result, set_etag(_as_list(current))
+        return result, set_etag(_as_list(entity_id, current))
 
     now = utcnow()
     events: list[tuple[str, str, str, Any, Any]] = []
@@ -167,7 +192,7 @@ def sync(
         )
     new_ids = {i.external_id for i in created}
     touch_entity(session, entity)
-    after = _as_list(_contacts(session, entity_id))
+    after = _as_list(entity_id, _contacts(session, entity_id))
     for fp_read in after.items:
         if fp_read.id in befores:
             events.append(("update", "focal_point", str(fp_read.id), befores[fp_read.id], fp_read))
