@@ -15,6 +15,9 @@ from icat_api.db import make_engine, make_sessionmaker
 from icat_api.entities.membership_router import router as memberships_router
 from icat_api.entities.router import router as entities_router
 from icat_api.focal_points.router import router as focal_points_router
+from icat_api.governance.decisions_router import router as decisions_router
+from icat_api.governance.meetings_router import router as meetings_router
+from icat_api.governance.working_group_router import router as working_group_router
 from icat_api.health import router as health_router
 from icat_api.idempotency.middleware import Idempotency
 from icat_api.member_list.router import router as member_list_router
@@ -66,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         entities_router,
         memberships_router,
         focal_points_router,
+        working_group_router,
+        meetings_router,
+        decisions_router,
         chairs_router,
         audit_router,
         health_router,

@@ -75,6 +75,23 @@ def icat_participant(caller: Caller, session: Session, _request: Request) -> boo
     return status_on(session, caller.entity_id, date.today()) in ("member", "partner")
 
 
+def sitting_chair(caller: Caller, session: Session, _request: Request) -> bool:
+    """ToR 3.D.3: the Chair (or a co-chair) sitting today leads the Working Group's business:
+    meetings, attendance, decisions, work plans, publications."""
+    if caller.entity_id is None:
+        return False
+    from icat_api.chairs.service import sitting_chair_ids
+
+    return caller.entity_id in sitting_chair_ids(session, date.today())
+
+
+def ensure_acts_for(caller: Caller, entity_id: str) -> None:
+    """For writes whose entity is in the body (an application, an enrolment): the secretariat,
+    or the entity's own key; 403 otherwise."""
+    if not (caller.is_secretariat or caller.entity_id == entity_id):
+        raise Forbidden(f"This key may not act for {entity_id}.")
+
+
 def require(*powers: Power, what: str) -> Callable[..., Caller]:
     """A dependency admitting callers that hold any of ``powers``; 403 otherwise."""
 
@@ -87,6 +104,12 @@ def require(*powers: Power, what: str) -> Callable[..., Caller]:
 
 
 Secretariat = Annotated[Caller, Depends(require(secretariat, what="do this: secretariat only"))]
+ChairOrSecretariat = Annotated[
+    Caller,
+    Depends(
+        require(secretariat, sitting_chair, what="do this: the sitting Chair or the secretariat")
+    ),
+]
 OwnEntityOrSecretariat = Annotated[
     Caller, Depends(require(secretariat, own_entity, what="act for another entity"))
 ]

@@ -5,20 +5,32 @@ from icat_api.chairs.models import ChairSeat, ChairTerm
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
-from icat_api.governance.models import Enrolment
+from icat_api.governance.models import (
+    Application,
+    Attendance,
+    Decision,
+    Enrolment,
+    Meeting,
+    Objection,
+)
 from icat_api.idempotency.models import IdempotentRequest
 from icat_api.keys.models import ApiKey
 
 __all__ = [
     "ApiKey",
+    "Application",
+    "Attendance",
     "AuditEvent",
     "Base",
     "ChairSeat",
     "ChairTerm",
+    "Decision",
     "Enrolment",
     "Entity",
     "FocalPoint",
     "FocalPointTombstone",
     "IdempotentRequest",
+    "Meeting",
     "Membership",
+    "Objection",
 ]

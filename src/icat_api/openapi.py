@@ -99,6 +99,15 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 "name": "focal points",
                 "description": "Contacts (ToR 3.A.2). Personal data: never public.",
             },
+            {
+                "name": "working group",
+                "description": "Enrolment and voting rights (ToR 3.B.7, 3.E.3).",
+            },
+            {"name": "meetings", "description": "Meetings and attendance, with capacities."},
+            {
+                "name": "decisions",
+                "description": "Consensus decisions and applications (ToR 3.A.3, 3.B.3).",
+            },
             {"name": "chairs", "description": "The Chair of ICAT (ToR 3.D, Annex 3)."},
             {"name": "records", "description": "The Coordinator's records (ToR 3.C.2)."},
             {"name": "operations", "description": "Probes for deployments."},

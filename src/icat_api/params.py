@@ -17,6 +17,10 @@ EntityPath = Annotated[
         examples=["unodc"],
     ),
 ]
+EntityQuery = Annotated[
+    str | None,
+    Query(min_length=2, max_length=64, pattern=SLUG_PATTERN, description="An entity's id."),
+]
 OnQuery = Annotated[
     Day | None,
     Query(

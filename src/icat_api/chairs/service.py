@@ -61,6 +61,18 @@ def terms_in_year(*, session: Session, year: int) -> list[ChairTermRead]:
     return [_read(t, names) for t in terms]
 
 
+def sitting_chair_ids(session: Session, day: date) -> list[str]:
+    """The entities chairing on ``day``: the seats of the term covering its year."""
+    return list(
+        session.scalars(
+            select(ChairSeat.entity_id)
+            .join(ChairTerm, ChairTerm.id == ChairSeat.term_id)
+            .where(ChairTerm.start_year <= day.year, ChairTerm.end_year >= day.year)
+            .order_by(ChairSeat.position)
+        )
+    )
+
+
 def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[ChairTermRead]:
     """Every term oldest first, or the one sitting on ``day``."""
     query = select(ChairTerm).options(selectinload(ChairTerm.seats)).order_by(ChairTerm.start_year)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, or_, select
 
 from icat_api.entities.models import Entity, Membership
-from icat_api.governance.models import Enrolment
+from icat_api.governance.models import Application, Enrolment
 from icat_api.problems import RuleViolation
 
 ONE_ROLE_AT_A_TIME = "ToR 3.E/3.F"
@@ -109,7 +109,17 @@ def status_expression(day: date) -> ColumnElement[Any]:
         select(Membership.role).where(_active(day)).order_by(Membership.starts_on).limit(1)
     ).scalar_subquery()
     had_role = exists().where(Membership.entity_id == Entity.id, Membership.starts_on <= day)
-    return case((role.is_not(None), role), (had_role, "former_member"), else_="stakeholder")
+    applying = exists().where(
+        Application.entity_id == Entity.id,
+        Application.submitted_on <= day,
+        or_(Application.closed_on.is_(None), Application.closed_on > day),
+    )
+    return case(
+        (role.is_not(None), role),
+        (applying, "applicant"),
+        (had_role, "former_member"),
+        else_="stakeholder",
+    )
 
 
 def working_group_expression(day: date) -> ColumnElement[bool]:

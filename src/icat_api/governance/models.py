@@ -1,17 +1,48 @@
-"""Working Group enrolment (ToR 3.B.7): a member's written confirmation of its interest."""
+"""The Working Group (ToR 3.B): enrolments, meetings, attendance, applications, decisions."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icat_api.db import Base, UTCDateTime, utcnow
+
+MEETING_KINDS = ("working_group", "principals", "consultation", "briefing", "expert_group")
+MODES = ("in_person", "virtual", "hybrid")
+APPLICATION_STATUSES = ("submitted", "accepted", "not_accepted", "withdrawn")
+PROCEDURES = ("meeting", "electronic")
+DECISION_KINDS = (
+    "admission",
+    "work_plan_endorsement",
+    "budget_allocation",
+    "funding_approval",
+    "product_sign_off",
+    "chair_election",
+    "general",
+)
+OUTCOMES = ("adopted", "not_adopted")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Enrolment(Base):
     """A member's confirmation in writing that it joins the Working Group (ToR 3.B.7)."""
 
     __tablename__ = "working_group_enrolments"
+    __table_args__ = (UniqueConstraint("entity_id", "confirmed_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_id: Mapped[str] = mapped_column(
@@ -20,3 +51,128 @@ class Enrolment(Base):
     confirmed_on: Mapped[date] = mapped_column(Date)
     confirmation_reference: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Meeting(Base):
+    """A meeting of ICAT: of the Working Group, of principals, a consultation, a briefing..."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(_in("kind", MEETING_KINDS), name="kind"),
+        CheckConstraint(_in("mode", MODES), name="mode"),
+        CheckConstraint("ends_on >= starts_on", name="days"),
+        Index("ix_meetings_kind_start", "kind", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(String(200))
+    mode: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Attendance(Base):
+    """An entity at a meeting, with the representatives it sent."""
+
+    __tablename__ = "attendance"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    representatives: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class Application(Base):
+    """A written application for membership or partnership (ToR 3.A.3)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(_in("role", ("member", "partner")), name="role"),
+        CheckConstraint(_in("addressed_to", ("chair", "coordinator")), name="addressed_to"),
+        CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
+        # ToR 3.A.3: one open application per entity, backed by the database.
+        Index(
+            "uq_applications_open",
+            "entity_id",
+            unique=True,
+            sqlite_where=text("status = 'submitted'"),
+            postgresql_where=text("status = 'submitted'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(10))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    addressed_to: Mapped[str] = mapped_column(String(12))
+    letter_reference: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(14), default="submitted")
+    # The day it stopped being open: decided or withdrawn.
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Decision(Base):
+    """A decision by consensus, noted in writing (ToR 3.B.3)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        CheckConstraint(_in("procedure", PROCEDURES), name="procedure"),
+        CheckConstraint(_in("kind", DECISION_KINDS), name="kind"),
+        CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+        # An application is admitted at most once, whatever races (ToR 3.A.3).
+        Index(
+            "uq_decisions_admission_adopted",
+            "application_id",
+            unique=True,
+            sqlite_where=text("outcome = 'adopted'"),
+            postgresql_where=text("outcome = 'adopted'"),
+        ),
+        Index("ix_decisions_decided_on", "decided_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procedure: Mapped[str] = mapped_column(String(10))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="RESTRICT"), index=True
+    )
+    decided_on: Mapped[date] = mapped_column(Date)
+    deadline_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24))
+    record: Mapped[str] = mapped_column(Text)
+    confirmed_by: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="RESTRICT"))
+    outcome: Mapped[str] = mapped_column(String(12))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="RESTRICT")
+    )
+    consulted_entity_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    effects: Mapped[list[str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Objection(Base):
+    """An objection raised in a decision: maintained ones block it; withdrawn ones stay on the
+    record (ToR 3.B.3)."""
+
+    __tablename__ = "objections"
+
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="RESTRICT"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(String(2000))
+    withdrawn: Mapped[bool] = mapped_column(default=False)

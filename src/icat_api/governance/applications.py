@@ -1,0 +1,158 @@
+"""Applications for membership or partnership (ToR 3.A.3, 3.A.4)."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from icat_api.audit.service import record
+from icat_api.auth import Caller, ensure_acts_for
+from icat_api.db import utcnow
+from icat_api.entities import rules as entity_rules
+from icat_api.entities.service import lock_entity, status_on
+from icat_api.governance import facts, rules
+from icat_api.governance.models import Application
+from icat_api.governance.schemas import ApplicationCreate, ApplicationRead, ApplicationWithdraw
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.problems import Conflict, InvalidInput, NotFound
+from icat_api.schemas import Page
+
+
+def read(row: Application, meetings: list[tuple[int, date]], today: date) -> ApplicationRead:
+    """An application with its derived introduction (the next Working Group meeting)."""
+    intro = facts.introduction(meetings, row.submitted_on)
+    status = row.status
+    if status == "submitted" and intro is not None and intro[1] <= today:
+        status = "introduced"
+    return ApplicationRead(
+        id=row.id,
+        entity_id=row.entity_id,
+        role=row.role,
+        submitted_on=row.submitted_on,
+        addressed_to=row.addressed_to,
+        letter_reference=row.letter_reference,
+        status=status,
+        introduced_at_meeting_id=intro[0] if intro else None,
+        introduced_on=intro[1] if intro else None,
+        decision_id=row.decision_id,
+        closed_on=row.closed_on,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def create(*, session: Session, caller: Caller, data: ApplicationCreate) -> ApplicationRead:
+    """File an application: eligibility is checked at once (ToR 3.A.4, 3.A.5), one open
+    application per entity, none for a role it holds (ToR 3.A.3)."""
+    ensure_acts_for(caller, data.entity_id)
+    entity = lock_entity(session, data.entity_id)
+    entity_rules.check_may_hold_role(kind=entity.kind, mandate_covers_tip=entity.mandate_covers_tip)
+    open_one = session.scalar(
+        select(Application.id).where(
+            Application.entity_id == data.entity_id, Application.status == "submitted"
+        )
+    )
+    held = status_on(session, data.entity_id, data.submitted_on)
+    rules.check_application(
+        role=data.role.value,
+        held_role=held if held in ("member", "partner") else None,
+        open_application=open_one is not None,
+    )
+    now = utcnow()
+    row = Application(
+        entity_id=data.entity_id,
+        role=data.role.value,
+        submitted_on=data.submitted_on,
+        addressed_to=data.addressed_to,
+        letter_reference=data.letter_reference,
+        status="submitted",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    created = read(row, facts.working_group_meetings(session), date.today())
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="application",
+        resource_id=str(row.id),
+        after=created,
+    )
+    return created
+
+
+def get(*, session: Session, application_id: int) -> ApplicationRead:
+    row = session.get(Application, application_id)
+    if row is None:
+        raise NotFound(f"No application {application_id}.")
+    return read(row, facts.working_group_meetings(session), date.today())
+
+
+def list_applications(
+    *, session: Session, page: PageParams, entity_id: str | None, status: str | None
+) -> Page[ApplicationRead]:
+    """Applications by id; `status` filters on the status as shown (introduced included)."""
+    query = select(Application).order_by(Application.id)
+    if entity_id is not None:
+        query = query.where(Application.entity_id == entity_id)
+    if status in ("accepted", "not_accepted", "withdrawn"):
+        query = query.where(Application.status == status)
+    elif status in ("submitted", "introduced"):
+        query = query.where(Application.status == "submitted")
+    after = page.key(int)
+    if after is not None:
+        query = query.where(Application.id > after[0])
+    meetings = facts.working_group_meetings(session)
+    today = date.today()
+    items: list[ApplicationRead] = []
+    last_id = None
+    for row in session.scalars(query):
+        shown = read(row, meetings, today)
+        last_id = row.id
+        if status is not None and shown.status != status:
+            continue
+        items.append(shown)
+        if len(items) > page.limit:
+            break
+    more = len(items) > page.limit
+    items = items[: page.limit]
+    return Page[ApplicationRead](
+        items=items, next_cursor=encode_cursor([items[-1].id]) if more and last_id else None
+    )
+
+
+def withdraw(
+    *, session: Session, caller: Caller, application_id: int, data: ApplicationWithdraw
+) -> ApplicationRead:
+    """End an open application at the applicant's request."""
+    row = session.scalar(
+        select(Application).where(Application.id == application_id).with_for_update()
+    )
+    if row is None:
+        raise NotFound(f"No application {application_id}.")
+    ensure_acts_for(caller, row.entity_id)
+    meetings = facts.working_group_meetings(session)
+    before = read(row, meetings, date.today())
+    if row.status != "submitted":
+        raise Conflict(f"This application is {row.status}; only an open one can be withdrawn.")
+    day = data.withdrawn_on or date.today()
+    if day < row.submitted_on:
+        raise InvalidInput(
+            "withdrawn_on is before the application was submitted.",
+            errors=[{"loc": ["body", "withdrawn_on"], "msg": "before submitted_on"}],
+        )
+    row.status, row.closed_on, row.updated_at = "withdrawn", day, utcnow()
+    session.flush()
+    after = read(row, meetings, date.today())
+    record(
+        session=session,
+        caller=caller,
+        action="withdraw",
+        resource_type="application",
+        resource_id=str(row.id),
+        before=before,
+        after=after,
+    )
+    return after

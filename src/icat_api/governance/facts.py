@@ -1,0 +1,71 @@
+"""The facts the Working Group rules need, loaded in a constant number of statements."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from icat_api.entities.models import Membership
+from icat_api.entities.rules import Span
+from icat_api.governance import rules
+from icat_api.governance.models import Attendance, Enrolment, Meeting
+
+
+def voting_rights(
+    session: Session, entity_ids: Iterable[str] | None, day: date
+) -> dict[str, rules.VotingRights]:
+    """Voting rights on ``day`` of each entity (of all that ever held a role when None)."""
+    ids = None if entity_ids is None else set(entity_ids)
+    spans_q = select(
+        Membership.entity_id, Membership.role, Membership.starts_on, Membership.ends_on
+    )
+    conf_q = select(Enrolment.entity_id, Enrolment.confirmed_on).where(
+        Enrolment.confirmed_on <= day
+    )
+    att_q = (
+        select(Attendance.entity_id, Meeting.starts_on)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.kind == "working_group", Meeting.starts_on <= day)
+    )
+    if ids is not None:
+        spans_q = spans_q.where(Membership.entity_id.in_(ids))
+        conf_q = conf_q.where(Enrolment.entity_id.in_(ids))
+        att_q = att_q.where(Attendance.entity_id.in_(ids))
+    spans: dict[str, list[Span]] = defaultdict(list)
+    for eid, role, starts_on, ends_on in session.execute(spans_q):
+        spans[eid].append(Span(role, starts_on, ends_on))
+    confirmations: dict[str, list[date]] = defaultdict(list)
+    for eid, confirmed_on in session.execute(conf_q):
+        confirmations[eid].append(confirmed_on)
+    attended: dict[str, list[date]] = defaultdict(list)
+    for eid, starts_on in session.execute(att_q):
+        attended[eid].append(starts_on)
+    return {
+        eid: rules.voting_rights(
+            day=day,
+            spans=spans.get(eid, []),
+            confirmations=confirmations.get(eid, []),
+            wg_meetings=attended.get(eid, []),
+        )
+        for eid in (ids if ids is not None else set(spans))
+    }
+
+
+def working_group_meetings(session: Session) -> list[tuple[int, date]]:
+    """Every Working Group meeting, oldest first: (id, starts_on)."""
+    return [
+        (mid, starts_on)
+        for mid, starts_on in session.execute(
+            select(Meeting.id, Meeting.starts_on)
+            .where(Meeting.kind == "working_group")
+            .order_by(Meeting.starts_on, Meeting.id)
+        )
+    ]
+
+
+def introduction(meetings: list[tuple[int, date]], submitted_on: date) -> tuple[int, date] | None:
+    """ToR 3.A.3: the Working Group meeting at which the Chair introduces an application, the
+    next one after it is submitted."""
+    return next(((mid, d) for mid, d in meetings if d > submitted_on), None)

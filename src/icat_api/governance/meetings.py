@@ -1,0 +1,204 @@
+"""Meetings and their attendance, with each attendee's capacity on the day."""
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from icat_api.audit.service import record
+from icat_api.auth import Caller
+from icat_api.db import utcnow
+from icat_api.entities import rules as entity_rules
+from icat_api.entities.models import Entity
+from icat_api.governance import facts, rules
+from icat_api.governance.models import Attendance, Decision, Meeting
+from icat_api.governance.schemas import (
+    AttendanceRead,
+    AttendanceSet,
+    AttendeeRead,
+    MeetingCreate,
+    MeetingRead,
+    MeetingUpdate,
+)
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.problems import Conflict, InvalidInput, NotFound
+from icat_api.schemas import Page
+
+
+def _get(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
+    query = select(Meeting).where(Meeting.id == meeting_id)
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound(f"No meeting {meeting_id}.")
+    return row
+
+
+def get_meeting(*, session: Session, meeting_id: int) -> MeetingRead:
+    return MeetingRead.model_validate(_get(session, meeting_id), from_attributes=True)
+
+
+def list_meetings(
+    *, session: Session, page: PageParams, kind: str | None, year: int | None
+) -> Page[MeetingRead]:
+    """Meetings oldest first."""
+    query = select(Meeting).order_by(Meeting.starts_on, Meeting.id).limit(page.limit + 1)
+    if kind is not None:
+        query = query.where(Meeting.kind == kind)
+    if year is not None:
+        query = query.where(
+            Meeting.starts_on >= date(year, 1, 1), Meeting.starts_on <= date(year, 12, 31)
+        )
+    after = page.key(date, int)
+    if after is not None:
+        day, mid = after
+        query = query.where(
+            (Meeting.starts_on > day) | ((Meeting.starts_on == day) & (Meeting.id > mid))
+        )
+    rows = list(session.scalars(query))
+    more = len(rows) > page.limit
+    items = [MeetingRead.model_validate(r, from_attributes=True) for r in rows[: page.limit]]
+    cursor = encode_cursor([items[-1].starts_on.isoformat(), items[-1].id]) if more else None
+    return Page[MeetingRead](items=items, next_cursor=cursor)
+
+
+def create_meeting(*, session: Session, caller: Caller, data: MeetingCreate) -> MeetingRead:
+    now = utcnow()
+    row = Meeting(**data.model_dump(mode="python"), created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    created = MeetingRead.model_validate(row, from_attributes=True)
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="meeting",
+        resource_id=str(row.id),
+        after=created,
+    )
+    return created
+
+
+def update_meeting(
+    *,
+    session: Session,
+    caller: Caller,
+    meeting_id: int,
+    data: MeetingUpdate,
+    if_match: Callable[[MeetingRead], None],
+) -> MeetingRead:
+    """Change a meeting; its days cannot move away from decisions taken at it."""
+    row = _get(session, meeting_id, lock=True)
+    before = MeetingRead.model_validate(row, from_attributes=True)
+    if_match(before)
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(row, k) != v}
+    if not changes:
+        return before
+    starts = changes.get("starts_on", row.starts_on)
+    ends = changes.get("ends_on", row.ends_on)
+    if ends < starts:
+        raise InvalidInput(
+            "ends_on must not be before starts_on",
+            errors=[{"loc": ["body", "ends_on"], "msg": "before starts_on"}],
+        )
+    if "starts_on" in changes or "ends_on" in changes:
+        outside = session.scalar(
+            select(func.count(Decision.id)).where(
+                Decision.meeting_id == meeting_id,
+                (Decision.decided_on < starts) | (Decision.decided_on > ends),
+            )
+        )
+        if outside:
+            raise Conflict(
+                "Decisions were taken on days this change would leave outside the meeting."
+            )
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.updated_at = utcnow()
+    session.flush()
+    after = MeetingRead.model_validate(row, from_attributes=True)
+    record(
+        session=session,
+        caller=caller,
+        action="update",
+        resource_type="meeting",
+        resource_id=str(row.id),
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def attendance(*, session: Session, meeting_id: int, with_people: bool) -> AttendanceRead:
+    """Who attended, each with its capacity on the meeting's first day."""
+    meeting = _get(session, meeting_id)
+    return _attendance(session, meeting, with_people)
+
+
+def _attendance(session: Session, meeting: Meeting, with_people: bool) -> AttendanceRead:
+    day = meeting.starts_on
+    status = entity_rules.status_expression(day).label("status")
+    rows = session.execute(
+        select(Attendance.entity_id, Attendance.representatives, Entity.name, status)
+        .join(Entity, Entity.id == Attendance.entity_id)
+        .where(Attendance.meeting_id == meeting.id)
+        .order_by(Entity.name)
+    ).all()
+    rights = facts.voting_rights(session, [r.entity_id for r in rows], day)
+    items = [
+        AttendeeRead(
+            entity_id=r.entity_id,
+            name=r.name,
+            capacity=rules.capacity(r.status, rights[r.entity_id].has_voting_rights),
+            representatives=(r.representatives or []) if with_people else None,
+        )
+        for r in rows
+    ]
+    return AttendanceRead(meeting_id=meeting.id, on=day, items=items)
+
+
+def set_attendance(
+    *, session: Session, caller: Caller, meeting_id: int, data: AttendanceSet
+) -> AttendanceRead:
+    """Replace the attendance of a meeting. Stakeholders attend briefings and consultations
+    only (ToR 3.A.5)."""
+    meeting = _get(session, meeting_id, lock=True)
+    ids = [a.entity_id for a in data.items]
+    known = set(session.scalars(select(Entity.id).where(Entity.id.in_(ids)))) if ids else set()
+    unknown = [e for e in ids if e not in known]
+    if unknown:
+        raise InvalidInput(
+            "Unknown entity: " + ", ".join(unknown),
+            errors=[
+                {"loc": ["body", "items", i, "entity_id"], "msg": "unknown entity"}
+                for i, e in enumerate(ids)
+                if e in unknown
+            ],
+        )
+    status = entity_rules.status_expression(meeting.starts_on)
+    statuses: dict[str, str] = {}
+    if ids:
+        rows = session.execute(select(Entity.id, status).where(Entity.id.in_(ids)))
+        statuses = {str(eid): str(st) for eid, st in rows}
+    guests = [e for e in ids if statuses.get(e) not in ("member", "partner")]
+    rules.check_guests_allowed(meeting.kind, guests)
+    before = _attendance(session, meeting, True)
+    session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))
+    session.add_all(
+        Attendance(meeting_id=meeting_id, entity_id=a.entity_id, representatives=a.representatives)
+        for a in data.items
+    )
+    meeting.updated_at = utcnow()
+    session.flush()
+    after = _attendance(session, meeting, True)
+    if before.items != after.items:
+        record(
+            session=session,
+            caller=caller,
+            action="update",
+            resource_type="attendance",
+            resource_id=str(meeting_id),
+            before=before,
+            after=after,
+        )
+    return after

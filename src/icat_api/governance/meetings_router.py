@@ -1,0 +1,143 @@
+"""HTTP for meetings and attendance."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from icat_api.auth import ChairOrSecretariat
+from icat_api.conditional import check_if_match, json_response
+from icat_api.db import SessionDep
+from icat_api.governance import meetings
+from icat_api.governance.schemas import (
+    AttendanceRead,
+    AttendanceSet,
+    MeetingCreate,
+    MeetingKind,
+    MeetingRead,
+    MeetingUpdate,
+)
+from icat_api.pagination import PageDep
+from icat_api.problems import responses
+from icat_api.schemas import Page, Year
+
+router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
+MeetingPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The meeting's id.")]
+
+
+@router.get(
+    "", summary="List meetings", response_model=Page[MeetingRead], responses=responses(304, 422)
+)
+def list_meetings(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[MeetingKind | None, Query()] = None,
+    year: Annotated[Year | None, Query(description="Meetings starting in this year.")] = None,
+) -> Response:
+    """Meetings of ICAT, oldest first: Working Group meetings, principals' meetings,
+    consultations, briefings and expert group meetings. Public."""
+    return json_response(
+        request, meetings.list_meetings(session=session, page=page, kind=kind, year=year)
+    )
+
+
+@router.post(
+    "",
+    summary="Record a meeting",
+    status_code=201,
+    response_model=MeetingRead,
+    responses=responses(400, 401, 403, 413, 422),
+)
+def create_meeting(
+    request: Request, session: SessionDep, caller: ChairOrSecretariat, body: MeetingCreate
+) -> Response:
+    """Records a meeting: kind, title, days, location and mode. The sitting Chair (or a
+    co-chair) or the secretariat."""
+    created = meetings.create_meeting(session=session, caller=caller, data=body)
+    return json_response(
+        request, created, status_code=201, headers={"Location": f"/v1/meetings/{created.id}"}
+    )
+
+
+@router.get(
+    "/{meeting_id}",
+    summary="Read a meeting",
+    response_model=MeetingRead,
+    responses=responses(304, 404, 422),
+)
+def get_meeting(request: Request, session: SessionDep, meeting_id: MeetingPath) -> Response:
+    """One meeting: its kind, title, days, location and mode, with its ETag. Public."""
+    return json_response(request, meetings.get_meeting(session=session, meeting_id=meeting_id))
+
+
+@router.patch(
+    "/{meeting_id}",
+    summary="Change a meeting",
+    response_model=MeetingRead,
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
+)
+def update_meeting(
+    request: Request,
+    session: SessionDep,
+    caller: ChairOrSecretariat,
+    meeting_id: MeetingPath,
+    body: MeetingUpdate,
+) -> Response:
+    """Applies the fields sent; `If-Match` → 412 when stale. The days cannot move away from
+    decisions already taken at the meeting (409). The sitting Chair or the secretariat."""
+    updated = meetings.update_meeting(
+        session=session,
+        caller=caller,
+        meeting_id=meeting_id,
+        data=body,
+        if_match=lambda current: check_if_match(request, current),
+    )
+    return json_response(request, updated)
+
+
+@router.get(
+    "/{meeting_id}/attendance",
+    summary="Who attended a meeting",
+    response_model=AttendanceRead,
+    responses=responses(304, 404, 422),
+)
+def get_attendance(request: Request, session: SessionDep, meeting_id: MeetingPath) -> Response:
+    """Each attendee with its capacity on the meeting's first day: `voting_member`, `member`
+    (no voting rights yet), `observer` (partner) or `guest` (stakeholder) — ToR 3.B.7, 3.A.5.
+    Public; the names of representatives are shown only to callers with an API key."""
+    with_people = request.headers.get("authorization") is not None and _has_key(request, session)
+    return json_response(
+        request,
+        meetings.attendance(session=session, meeting_id=meeting_id, with_people=with_people),
+    )
+
+
+def _has_key(request: Request, session: SessionDep) -> bool:
+    from icat_api.keys.service import find_active_key
+
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    return (
+        scheme.lower() == "bearer" and find_active_key(session=session, key=key.strip()) is not None
+    )
+
+
+@router.put(
+    "/{meeting_id}/attendance",
+    summary="Record who attended",
+    response_model=AttendanceRead,
+    responses=responses(400, 401, 403, 404, 413, 422),
+)
+def set_attendance(
+    request: Request,
+    session: SessionDep,
+    caller: ChairOrSecretariat,
+    meeting_id: MeetingPath,
+    body: AttendanceSet,
+) -> Response:
+    """Replaces the attendance of the meeting and answers each attendee's capacity that day.
+    Stakeholders attend briefings and consultations only (ToR 3.A.5). The sitting Chair or the
+    secretariat."""
+    return json_response(
+        request,
+        meetings.set_attendance(session=session, caller=caller, meeting_id=meeting_id, data=body),
+    )

@@ -1,0 +1,67 @@
+"""HTTP for the Working Group: roster, enrolments, voting rights."""
+
+from fastapi import APIRouter, Request, Response
+
+from icat_api.auth import AuthenticatedCaller
+from icat_api.conditional import json_response
+from icat_api.db import SessionDep
+from icat_api.governance import working_group
+from icat_api.governance.schemas import (
+    EnrolmentCreate,
+    EnrolmentRead,
+    VotingRightsRead,
+    WorkingGroupRead,
+)
+from icat_api.params import EntityPath, OnQuery, today_or
+from icat_api.problems import responses
+
+router = APIRouter(tags=["working group"])
+
+
+@router.get(
+    "/v1/working-group",
+    summary="The Working Group on a day",
+    response_model=WorkingGroupRead,
+    responses=responses(304, 422),
+)
+def get_working_group(request: Request, session: SessionDep, on: OnQuery = None) -> Response:
+    """The members enrolled in the Working Group on `on` (today by default), each with
+    `confirmed_on`, `first_participation_on` and whether it votes that day (ToR 3.B.7), and the
+    partners attending as non-voting observers. Public."""
+    return json_response(request, working_group.roster(session=session, day=today_or(on)))
+
+
+@router.post(
+    "/v1/working-group/enrolments",
+    summary="Confirm interest in the Working Group",
+    status_code=201,
+    response_model=EnrolmentRead,
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
+)
+def enrol(
+    request: Request, session: SessionDep, caller: AuthenticatedCaller, body: EnrolmentCreate
+) -> Response:
+    """Records a member's written confirmation of its interest in joining the Working Group
+    (ToR 3.B.7): it votes from its first Working Group meeting on or after `confirmed_on`.
+    Partners cannot enrol (they attend as observers). The member's own key or the secretariat."""
+    created = working_group.enrol(session=session, caller=caller, data=body)
+    return json_response(request, created, status_code=201)
+
+
+@router.get(
+    "/v1/entities/{entity_id}/voting-rights",
+    summary="Voting rights on a day",
+    response_model=VotingRightsRead,
+    tags=["entities"],
+    responses=responses(304, 404, 422),
+)
+def get_voting_rights(
+    request: Request, session: SessionDep, entity_id: EntityPath, on: OnQuery = None
+) -> Response:
+    """Whether the entity has voting rights on `on` (today by default), since when, and why:
+    a member votes from its first Working Group meeting on or after its written confirmation —
+    at that meeting already; never a partner, never after its membership ended (ToR 3.B.7,
+    3.E.3). Derived from the facts each time. Public."""
+    return json_response(
+        request, working_group.voting_rights(session=session, entity_id=entity_id, day=today_or(on))
+    )
