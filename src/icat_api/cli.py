@@ -98,7 +98,8 @@ def seed_command() -> None:
         engine.dispose()
     typer.echo(
         f"entities +{report.entities}, memberships +{report.memberships}, "
-        f"enrolments +{report.enrolments}, chair terms +{report.chair_terms}"
+        f"enrolments +{report.enrolments}, chair terms +{report.chair_terms}, "
+        f"meetings +{report.meetings}, decisions +{report.decisions}"
     )
 
 

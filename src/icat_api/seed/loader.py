@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from icat_api.audit.service import record
 from icat_api.chairs.models import ChairSeat, ChairTerm
 from icat_api.entities.models import Entity, Membership
-from icat_api.governance.models import Enrolment
+from icat_api.governance.models import Application, Attendance, Decision, Enrolment, Meeting
 from icat_api.seed import data
+from icat_api.seed import governance_2015 as y2015
 
 
 @dataclass
@@ -18,10 +19,19 @@ class SeedReport:
     memberships: int = 0
     enrolments: int = 0
     chair_terms: int = 0
+    meetings: int = 0
+    decisions: int = 0
 
     @property
     def total(self) -> int:
-        return self.entities + self.memberships + self.enrolments + self.chair_terms
+        return (
+            self.entities
+            + self.memberships
+            + self.enrolments
+            + self.chair_terms
+            + self.meetings
+            + self.decisions
+        )
 
 
 def is_empty(session: Session) -> bool:
@@ -128,4 +138,96 @@ def seed(session: Session) -> SeedReport:
         )
         report.chair_terms += 1
     session.flush()
+    _seed_2015(session, report)
     return report
+
+
+def _seed_2015(session: Session, report: SeedReport) -> None:
+    """The meetings of 2015 with their attendance, and OSCE's admission as a partner."""
+    meeting_ids: dict[str, int] = {}
+    for m in y2015.MEETINGS:
+        row = session.scalar(
+            select(Meeting).where(
+                Meeting.kind == m.kind, Meeting.starts_on == m.starts_on, Meeting.title == m.title
+            )
+        )
+        if row is None:
+            row = Meeting(
+                kind=m.kind,
+                title=m.title,
+                starts_on=m.starts_on,
+                ends_on=m.ends_on,
+                location=m.location,
+                mode="in_person",
+                note=m.note,
+            )
+            session.add(row)
+            session.flush()
+            session.add_all(
+                Attendance(meeting_id=row.id, entity_id=e, representatives=[]) for e in m.attendees
+            )
+            record(
+                session=session,
+                caller=None,
+                action="seed",
+                resource_type="meeting",
+                resource_id=str(row.id),
+                after={"title": m.title, "starts_on": m.starts_on},
+            )
+            report.meetings += 1
+        meeting_ids[m.key] = row.id
+    session.flush()
+
+    application = session.scalar(
+        select(Application).where(
+            Application.entity_id == "osce",
+            Application.submitted_on == y2015.OSCE_APPLICATION_SUBMITTED,
+        )
+    )
+    if application is not None:
+        return
+    decided_on = data.OSCE_PARTNER_FROM
+    application = Application(
+        entity_id="osce",
+        role="partner",
+        submitted_on=y2015.OSCE_APPLICATION_SUBMITTED,
+        addressed_to="coordinator",
+        letter_reference=y2015.OSCE_APPLICATION_REFERENCE,
+        status="accepted",
+        closed_on=decided_on,
+    )
+    session.add(application)
+    session.flush()
+    decision = Decision(
+        procedure="meeting",
+        meeting_id=meeting_ids[y2015.OSCE_DECISION_MEETING],
+        decided_on=decided_on,
+        kind="admission",
+        record=y2015.OSCE_DECISION_RECORD,
+        confirmed_by="unhcr",
+        outcome="adopted",
+        application_id=application.id,
+        effects=[f"osce: partner from {decided_on}", f"application {application.id}: accepted"],
+    )
+    session.add(decision)
+    session.flush()
+    application.decision_id = decision.id
+    partnership = session.scalar(
+        select(Membership).where(
+            Membership.entity_id == "osce",
+            Membership.role == "partner",
+            Membership.starts_on == decided_on,
+        )
+    )
+    if partnership is not None:
+        partnership.admission_decision_id = decision.id
+    record(
+        session=session,
+        caller=None,
+        action="seed",
+        resource_type="decision",
+        resource_id=str(decision.id),
+        after={"kind": "admission", "entity_id": "osce"},
+    )
+    report.decisions += 1
+    session.flush()
