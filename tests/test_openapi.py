@@ -73,6 +73,10 @@ PUBLIC_READS = {
     "/v1/decisions/{decision_id}",
     "/v1/applications",
     "/v1/applications/{application_id}",
+    "/v1/entities/{entity_id}/chair-eligibility",
+    "/v1/chair-candidacies",
+    "/v1/chair-candidacies/{candidacy_id}",
+    "/v1/chair-terms/{year}/report",
     "/healthz",
     "/readyz",
 }

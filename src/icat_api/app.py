@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from icat_api import __version__
 from icat_api.audit.router import router as audit_router
+from icat_api.chairs.candidacy_router import router as candidacy_router
 from icat_api.chairs.router import router as chairs_router
 from icat_api.db import make_engine, make_sessionmaker
 from icat_api.entities.membership_router import router as memberships_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         meetings_router,
         decisions_router,
         chairs_router,
+        candidacy_router,
         audit_router,
         health_router,
     ):

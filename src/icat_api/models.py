@@ -1,7 +1,7 @@
 """Every table, imported in one place for Alembic and the tests."""
 
 from icat_api.audit.models import AuditEvent
-from icat_api.chairs.models import ChairSeat, ChairTerm
+from icat_api.chairs.models import ChairCandidacy, ChairSeat, ChairTerm
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
@@ -22,6 +22,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "Base",
+    "ChairCandidacy",
     "ChairSeat",
     "ChairTerm",
     "Decision",

@@ -1,8 +1,8 @@
 """Chair terms (ToR 3.D, Annex 3): who chaired ICAT in which years, one or two co-chairs."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icat_api.db import Base, UTCDateTime, utcnow
@@ -42,3 +42,23 @@ class ChairSeat(Base):
     position: Mapped[int] = mapped_column(Integer)
     # The tasks of ToR 3.D.3 (letters a-m) this co-chair carries; null when not recorded.
     tasks: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class ChairCandidacy(Base):
+    """An expression of interest in chairing the term of ``term_year`` (ToR 3.D.1, 3.D.2)."""
+
+    __tablename__ = "chair_candidacies"
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'elected', 'not_elected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_year: Mapped[int] = mapped_column(Integer, index=True)
+    entity_ids: Mapped[list[str]] = mapped_column(JSON)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    # For co-chairs: {entity_id: [tasks a-m of ToR 3.D.3]}.
+    roles: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    election_decision_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -91,6 +91,35 @@ def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[
     )
 
 
+def insert_term(
+    session: Session,
+    start_year: int,
+    end_year: int,
+    entity_ids: list[str],
+    roles: dict[str, list[str]] | None,
+    *,
+    note: str | None,
+    election_decision_id: int | None,
+) -> ChairTerm:
+    """Write a term and its seats (the rules were checked by the caller)."""
+    now = utcnow()
+    term = ChairTerm(
+        start_year=start_year,
+        end_year=end_year,
+        note=note,
+        election_decision_id=election_decision_id,
+        created_at=now,
+        updated_at=now,
+        seats=[
+            ChairSeat(entity_id=e, position=i, tasks=roles.get(e) if roles else None)
+            for i, e in enumerate(entity_ids)
+        ],
+    )
+    session.add(term)
+    session.flush()
+    return term
+
+
 def create_term(*, session: Session, caller: Caller, data: ChairTermCreate) -> ChairTermRead:
     """Record a term: one or two chairs (ToR 3.D.2), members on its first day (ToR 3.E.3), in
     years no other term covers (ToR 3.D.1)."""
@@ -126,20 +155,15 @@ def create_term(*, session: Session, caller: Caller, data: ChairTermCreate) -> C
         select(ChairTerm.start_year, ChairTerm.end_year).with_for_update()
     ).all()
     rules.check_years_free((data.start_year, data.end_year), [(s, e) for s, e in existing])
-    now = utcnow()
-    term = ChairTerm(
-        start_year=data.start_year,
-        end_year=data.end_year,
+    term = insert_term(
+        session,
+        data.start_year,
+        data.end_year,
+        data.entity_ids,
+        roles,
         note=data.note,
-        created_at=now,
-        updated_at=now,
-        seats=[
-            ChairSeat(entity_id=e, position=i, tasks=roles.get(e) if roles else None)
-            for i, e in enumerate(data.entity_ids)
-        ],
+        election_decision_id=None,
     )
-    session.add(term)
-    session.flush()
     created = _read(term, _names(session, [term]))
     record(
         session=session,

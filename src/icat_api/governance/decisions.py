@@ -7,7 +7,10 @@ from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record
 from icat_api.auth import Caller
-from icat_api.chairs.service import sitting_chair_ids
+from icat_api.chairs import candidacies, eligibility
+from icat_api.chairs import rules as chair_rules
+from icat_api.chairs.models import ChairCandidacy
+from icat_api.chairs.service import insert_term, sitting_chair_ids
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity, Membership
@@ -31,6 +34,7 @@ def _read(row: Decision, objections: list[Objection]) -> DecisionRead:
         consulted_entity_ids=row.consulted_entity_ids,
         kind=row.kind,
         application_id=row.application_id,
+        candidacy_id=row.candidacy_id,
         record=row.record,
         confirmed_by=row.confirmed_by,
         objections=[
@@ -101,7 +105,9 @@ def _unknown(field: str, what: str) -> InvalidInput:
     )
 
 
-def create(*, session: Session, caller: Caller, data: DecisionCreate) -> DecisionRead:
+def create(
+    *, session: Session, caller: Caller, data: DecisionCreate, chair_min_ratio: float = 0.5
+) -> DecisionRead:
     """Record a decision: who took part and could object, whether it is adopted, and — in the
     same transaction — what it changes."""
     rules.check_record(data.record)
@@ -150,6 +156,9 @@ def create(*, session: Session, caller: Caller, data: DecisionCreate) -> Decisio
     application = None
     if data.application_id is not None:
         application = _admission_subject(session, data, meeting, day)
+    candidacy = None
+    if data.candidacy_id is not None:
+        candidacy = _election_subject(session, data.candidacy_id, meeting, day, chair_min_ratio)
 
     row = Decision(
         procedure=data.procedure.value,
@@ -175,6 +184,8 @@ def create(*, session: Session, caller: Caller, data: DecisionCreate) -> Decisio
     effects: list[str] = []
     if application is not None:
         effects = _admit(session, caller, application, row)
+    if candidacy is not None:
+        effects = _elect(session, candidacy, row)
     row.effects = effects
     session.flush()
     created = _read(row, objections)
@@ -263,3 +274,42 @@ def _admit(
     effects.append(f"{entity.id}: {application.role} from {day}")
     effects.append(f"application {application.id}: accepted")
     return effects
+
+
+def _election_subject(
+    session: Session, candidacy_id: int, meeting: Meeting | None, day: date, min_ratio: float
+) -> ChairCandidacy:
+    """ToR 3.D.1: the Working Group elects by consensus, by 30 June of the year before the
+    term, candidates eligible on the day; a year has one Chair."""
+    candidacy = candidacies.election_subject(session, candidacy_id, day)
+    if meeting is not None and meeting.kind != "working_group":
+        raise RuleViolation(
+            "ToR 3.D.1",
+            "The Chair is elected by the Working Group, at its meeting or electronically",
+        )
+    chair_rules.check_candidates_eligible(
+        eligibility.verdicts(session, list(candidacy.entity_ids), day, min_ratio), day
+    )
+    return candidacy
+
+
+def _elect(session: Session, candidacy: ChairCandidacy, decision: Decision) -> list[str]:
+    """Adopted: the chair term of the candidacy's year exists, with the co-chairs' roles."""
+    candidacy.election_decision_id = decision.id
+    if decision.outcome != "adopted":
+        candidacy.status = "not_elected"
+        return [f"candidacy {candidacy.id}: not elected"]
+    candidacy.status = "elected"
+    term = insert_term(
+        session,
+        candidacy.term_year,
+        candidacy.term_year,
+        list(candidacy.entity_ids),
+        candidacy.roles,
+        note=f"Elected by decision {decision.id}.",
+        election_decision_id=decision.id,
+    )
+    return [
+        f"chair term {candidacy.term_year}: {' and '.join(candidacy.entity_ids)} (term {term.id})",
+        f"candidacy {candidacy.id}: elected",
+    ]

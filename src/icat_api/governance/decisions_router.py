@@ -64,9 +64,16 @@ def create_decision(
     Chair or co-chair sitting that day. Only entities with voting rights that take part may
     object (partners are observers, ToR 3.B.7); a maintained objection makes it `not_adopted`;
     withdrawn objections stay on the record; at least one entity with voting rights must take
-    part. An adopted `admission` admits the applicant that day (ToR 3.A.3) in the same
-    transaction; the answer lists the `effects`. The sitting Chair or the secretariat."""
-    created = decisions.create(session=session, caller=caller, data=body)
+    part. An adopted `admission` admits the applicant that day (ToR 3.A.3), an adopted
+    `chair_election` (by 30 June of the year before the term, every candidate eligible that day,
+    ToR 3.D.1) creates the chair term, in the same transaction; the answer lists the `effects`.
+    The sitting Chair or the secretariat."""
+    created = decisions.create(
+        session=session,
+        caller=caller,
+        data=body,
+        chair_min_ratio=request.app.state.settings.chair_min_attendance_ratio,
+    )
     return json_response(
         request, created, status_code=201, headers={"Location": f"/v1/decisions/{created.id}"}
     )

@@ -141,6 +141,14 @@ class Decision(Base):
             postgresql_where=text("outcome = 'adopted'"),
         ),
         Index("ix_decisions_decided_on", "decided_on"),
+        # A candidacy is elected at most once (ToR 3.D.1).
+        Index(
+            "uq_decisions_election_adopted",
+            "candidacy_id",
+            unique=True,
+            sqlite_where=text("outcome = 'adopted'"),
+            postgresql_where=text("outcome = 'adopted'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -156,6 +164,9 @@ class Decision(Base):
     outcome: Mapped[str] = mapped_column(String(12))
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("applications.id", ondelete="RESTRICT")
+    )
+    candidacy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chair_candidacies.id", ondelete="RESTRICT")
     )
     consulted_entity_ids: Mapped[list[str] | None] = mapped_column(JSON)
     effects: Mapped[list[str] | None] = mapped_column(JSON)

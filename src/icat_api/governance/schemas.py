@@ -318,6 +318,7 @@ class Procedure(StrEnum):
 
 class DecisionKind(StrEnum):
     admission = "admission"
+    chair_election = "chair_election"
     general = "general"
 
 
@@ -355,6 +356,9 @@ class DecisionCreate(Schema):
     application_id: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="The subject of an admission."
     )
+    candidacy_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The subject of a chair election."
+    )
     record: Record = Field(description="The decision as noted in writing (ToR 3.B.3).")
     confirmed_by: EntityId = Field(description="The Chair or co-chair sitting that day.")
     objections: list[ObjectionIn] = Field(default_factory=list, max_length=500)
@@ -383,6 +387,10 @@ class DecisionCreate(Schema):
             raise ValueError("an admission decision needs application_id")
         if self.kind is not DecisionKind.admission and self.application_id is not None:
             raise ValueError("application_id is only for admission decisions")
+        if self.kind is DecisionKind.chair_election and self.candidacy_id is None:
+            raise ValueError("a chair election needs candidacy_id")
+        if self.kind is not DecisionKind.chair_election and self.candidacy_id is not None:
+            raise ValueError("candidacy_id is only for chair elections")
         objectors = [o.entity_id for o in self.objections]
         if len(set(objectors)) != len(objectors):
             raise ValueError("an entity objects twice")
@@ -420,6 +428,7 @@ class DecisionRead(BaseModel):
     consulted_entity_ids: list[str] | None
     kind: str
     application_id: int | None
+    candidacy_id: int | None
     record: str
     confirmed_by: str
     objections: list[ObjectionRead]
