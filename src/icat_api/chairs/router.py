@@ -1,11 +1,14 @@
 """HTTP for chairs: the history and the sitting Chair (ToR 3.D, Annex 3)."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from icat_api.auth import Secretariat
-from icat_api.chairs import service
+from icat_api.chairs import report, service
+from icat_api.chairs.report import ChairReport
 from icat_api.chairs.schemas import ChairTermCreate, ChairTermRead
-from icat_api.conditional import json_response
+from icat_api.conditional import conditional_response, json_response, render_json
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
 from icat_api.params import OnQuery
@@ -50,3 +53,40 @@ def create_chair_term(
         status_code=201,
         headers={"Location": f"/v1/chairs?on={created.start_year}-01-01"},
     )
+
+
+@router.get(
+    "/chair-terms/{year}/report",
+    summary="The Chair's annual report",
+    response_model=ChairReport,
+    responses={
+        200: {
+            "description": "JSON, or Markdown with `Accept: text/markdown`.",
+            "content": {
+                "text/markdown": {
+                    "schema": {"type": "string"},
+                    "example": "# ICAT Chair's report - 2015 (UNHCR)",
+                }
+            },
+        },
+        **responses(304, 404, 422),
+    },
+)
+def get_report(
+    request: Request,
+    session: SessionDep,
+    year: Annotated[int, Path(ge=2000, le=2100, description="The term's year.")],
+) -> Response:
+    """The facts of a chair term's year for the annual report the Chair prepares at the end of
+    the term (ToR 3.D.3(j)): meetings held with attendance and capacities, decisions adopted and
+    not, admissions, roles started and ended, members and partners without a focal point.
+    `Accept: text/markdown` answers a readable draft to start the report from. Public."""
+    data = report.report(session=session, year=year)
+    if "text/markdown" in request.headers.get("accept", ""):
+        return conditional_response(
+            request,
+            report.to_markdown(data).encode(),
+            "text/markdown; charset=utf-8",
+            headers={"Vary": "Accept"},
+        )
+    return conditional_response(request, render_json(data), headers={"Vary": "Accept"})

@@ -1,0 +1,209 @@
+"""The Chair's annual report (ToR 3.D.3(j)): the facts of the term's year, assembled.
+
+The Coordinator uses the Chair's report as the basis for reporting to Member States (ToR
+3.C.2); the service assembles the facts, the Chair writes the prose.
+"""
+
+from datetime import date, timedelta
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from icat_api.chairs.service import terms_in_year
+from icat_api.entities.models import Entity, Membership
+from icat_api.focal_points.service import gaps
+from icat_api.governance.decisions import list_decisions
+from icat_api.governance.meetings import attendance
+from icat_api.governance.models import Application, Meeting
+from icat_api.governance.schemas import AttendeeRead, DecisionRead, MeetingRead
+from icat_api.pagination import PageParams
+from icat_api.problems import NotFound
+
+
+class ReportMeeting(BaseModel):
+    meeting: MeetingRead
+    attendance: list[AttendeeRead]
+
+
+class ReportAdmission(BaseModel):
+    application_id: int
+    entity_id: str
+    name: str
+    role: str
+    submitted_on: date
+    outcome: str = Field(description="accepted, not_accepted or withdrawn")
+    closed_on: date
+
+
+class ReportRole(BaseModel):
+    entity_id: str
+    name: str
+    role: str
+    on: date = Field(description="The first day held, or the last day held.")
+
+
+class ChairReport(BaseModel):
+    """The facts of one year for the Chair's annual report."""
+
+    year: int
+    chairs: list[str] = Field(description="The Chair or co-chairs of the year (entity ids).")
+    chair_names: list[str]
+    meetings: list[ReportMeeting]
+    decisions_adopted: list[DecisionRead]
+    decisions_not_adopted: list[DecisionRead]
+    admissions: list[ReportAdmission]
+    roles_started: list[ReportRole]
+    roles_ended: list[ReportRole]
+    focal_point_gaps: list[str] = Field(
+        description="Members and partners without a focal point at the end of the year "
+        "(or today, for the current year)."
+    )
+    work_plan: None = Field(default=None, description="Work-plan progress: not recorded yet.")
+    funds: None = Field(default=None, description="Extra-budgetary funds: not recorded yet.")
+    products: None = Field(default=None, description="Products: not recorded yet.")
+
+
+def report(*, session: Session, year: int) -> ChairReport:
+    terms = terms_in_year(session=session, year=year)
+    if not terms:
+        raise NotFound(f"No chair term covers {year}.")
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    everything = PageParams(10_000, None)
+    meeting_ids = list(
+        session.scalars(
+            select(Meeting.id)
+            .where(Meeting.starts_on >= first, Meeting.starts_on <= last)
+            .order_by(Meeting.starts_on, Meeting.id)
+        )
+    )
+    meetings = []
+    for mid in meeting_ids:
+        row = session.get(Meeting, mid)
+        assert row is not None
+        meetings.append(
+            ReportMeeting(
+                meeting=MeetingRead.model_validate(row, from_attributes=True),
+                attendance=attendance(session=session, meeting_id=mid, with_people=False).items,
+            )
+        )
+    decided = list_decisions(
+        session=session, page=everything, kind=None, year=year, meeting_id=None, outcome=None
+    ).items
+    names = {r.id: r.name for r in session.execute(select(Entity.id, Entity.name))}
+    admissions = [
+        ReportAdmission(
+            application_id=a.id,
+            entity_id=a.entity_id,
+            name=names[a.entity_id],
+            role=a.role,
+            submitted_on=a.submitted_on,
+            outcome=a.status,
+            closed_on=a.closed_on,
+        )
+        for a in session.scalars(
+            select(Application)
+            .where(Application.closed_on >= first, Application.closed_on <= last)
+            .order_by(Application.closed_on, Application.id)
+        )
+        if a.closed_on is not None
+    ]
+    next_year = date(year + 1, 1, 1)
+    spans = list(
+        session.scalars(
+            select(Membership)
+            .where(
+                or_(
+                    and_(Membership.starts_on >= first, Membership.starts_on <= last),
+                    and_(Membership.ends_on > first, Membership.ends_on <= next_year),
+                )
+            )
+            .order_by(Membership.starts_on, Membership.id)
+        )
+    )
+    started = [
+        ReportRole(entity_id=m.entity_id, name=names[m.entity_id], role=m.role, on=m.starts_on)
+        for m in spans
+        if first <= m.starts_on <= last
+    ]
+    # `ends_on` is the first day without the role: the last day held is the day before.
+    ended = [
+        ReportRole(
+            entity_id=m.entity_id,
+            name=names[m.entity_id],
+            role=m.role,
+            on=m.ends_on - timedelta(days=1),
+        )
+        for m in spans
+        if m.ends_on is not None and first < m.ends_on <= next_year
+    ]
+    gap_day = min(last, date.today())
+    return ChairReport(
+        year=year,
+        chairs=[e for t in terms for e in t.entity_ids],
+        chair_names=[c.name for t in terms for c in t.chairs],
+        meetings=meetings,
+        decisions_adopted=[d for d in decided if d.outcome == "adopted"],
+        decisions_not_adopted=[d for d in decided if d.outcome != "adopted"],
+        admissions=admissions,
+        roles_started=started,
+        roles_ended=ended,
+        focal_point_gaps=[g.id for g in gaps(session=session, page=everything, day=gap_day).items],
+    )
+
+
+_CAPACITY = {
+    "voting_member": "voting member",
+    "member": "member",
+    "observer": "observer",
+    "guest": "guest",
+}
+
+
+def to_markdown(r: ChairReport) -> str:
+    """A readable draft a Chair could start the annual report from."""
+    out = [f"# ICAT Chair's report - {r.year} ({' and '.join(r.chair_names)})", ""]
+    out += ["## Meetings", ""]
+    if not r.meetings:
+        out.append("No meetings recorded.")
+    for m in r.meetings:
+        mt = m.meeting
+        days = (
+            mt.starts_on.isoformat()
+            if mt.starts_on == mt.ends_on
+            else f"{mt.starts_on} to {mt.ends_on}"
+        )
+        out.append(
+            f"- **{mt.title}** ({mt.kind.value.replace('_', ' ')}), {mt.location or 'location not recorded'}, {days}"
+        )
+        if m.attendance:
+            who = ", ".join(f"{a.name} ({_CAPACITY[a.capacity.value]})" for a in m.attendance)
+            out.append(f"  - Attended by: {who}")
+    out += ["", "## Decisions", ""]
+    if not (r.decisions_adopted or r.decisions_not_adopted):
+        out.append("No decisions recorded.")
+    for d in r.decisions_adopted:
+        out.append(f"- {d.decided_on} — adopted ({d.kind.replace('_', ' ')}): {d.record}")
+    for d in r.decisions_not_adopted:
+        out.append(f"- {d.decided_on} — not adopted ({d.kind.replace('_', ' ')}): {d.record}")
+    out += ["", "## Admissions", ""]
+    if not r.admissions:
+        out.append("No applications decided.")
+    for a in r.admissions:
+        out.append(
+            f"- {a.name}: application as {a.role} of {a.submitted_on}, {a.outcome.replace('_', ' ')} on {a.closed_on}"
+        )
+    out += ["", "## Membership changes", ""]
+    if not (r.roles_started or r.roles_ended):
+        out.append("None.")
+    for s in r.roles_started:
+        out.append(f"- {s.name}: {s.role} from {s.on}")
+    for s in r.roles_ended:
+        out.append(f"- {s.name}: {s.role} until {s.on}")
+    out += ["", "## Focal points", ""]
+    out.append(
+        f"{len(r.focal_point_gaps)} members and partners have not designated a focal point "
+        "(ToR 3.A.2)" + (": " + ", ".join(r.focal_point_gaps) if r.focal_point_gaps else ".")
+    )
+    out += ["", "## Work plan, funds and products", "", "Not recorded in the registry yet.", ""]
+    return "\n".join(out)
