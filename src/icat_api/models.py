@@ -5,6 +5,7 @@ from icat_api.chairs.models import ChairCandidacy, ChairSeat, ChairTerm
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
+from icat_api.funding.models import Funding, Milestone, MilestoneReport
 from icat_api.governance.models import (
     Application,
     Attendance,
@@ -15,8 +16,11 @@ from icat_api.governance.models import (
 )
 from icat_api.idempotency.models import IdempotentRequest
 from icat_api.keys.models import ApiKey
+from icat_api.publications.models import Publication
+from icat_api.work_plans.models import Activity, WorkPlan
 
 __all__ = [
+    "Activity",
     "ApiKey",
     "Application",
     "Attendance",
@@ -30,8 +34,13 @@ __all__ = [
     "Entity",
     "FocalPoint",
     "FocalPointTombstone",
+    "Funding",
     "IdempotentRequest",
     "Meeting",
     "Membership",
+    "Milestone",
+    "MilestoneReport",
     "Objection",
+    "Publication",
+    "WorkPlan",
 ]

@@ -1,6 +1,7 @@
 """The Working Group (ToR 3.B): enrolments, meetings, attendance, applications, decisions."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
@@ -9,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -168,6 +170,13 @@ class Decision(Base):
     candidacy_id: Mapped[int | None] = mapped_column(
         ForeignKey("chair_candidacies.id", ondelete="RESTRICT")
     )
+    # Subjects of the kinds of ToR 3.B.2 and 3.B.5.
+    work_plan_id: Mapped[int | None] = mapped_column(Integer)
+    publication_id: Mapped[int | None] = mapped_column(Integer)
+    activity_id: Mapped[int | None] = mapped_column(Integer)
+    recipient_entity_id: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    currency: Mapped[str | None] = mapped_column(String(3))
     consulted_entity_ids: Mapped[list[str] | None] = mapped_column(JSON)
     effects: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
