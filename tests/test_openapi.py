@@ -77,6 +77,10 @@ PUBLIC_READS = {
     "/v1/chair-candidacies",
     "/v1/chair-candidacies/{candidacy_id}",
     "/v1/chair-terms/{year}/report",
+    "/v1/work-plans",
+    "/v1/work-plans/{work_plan_id}",
+    "/v1/publications",
+    "/v1/publications/{publication_id}",
     "/healthz",
     "/readyz",
 }

@@ -16,6 +16,7 @@ from icat_api.db import make_engine, make_sessionmaker
 from icat_api.entities.membership_router import router as memberships_router
 from icat_api.entities.router import router as entities_router
 from icat_api.focal_points.router import router as focal_points_router
+from icat_api.funding.router import router as funding_router
 from icat_api.governance.decisions_router import router as decisions_router
 from icat_api.governance.meetings_router import router as meetings_router
 from icat_api.governance.working_group_router import router as working_group_router
@@ -25,7 +26,9 @@ from icat_api.member_list.router import router as member_list_router
 from icat_api.middleware import InputGuard, RequestContext
 from icat_api.openapi import build_openapi
 from icat_api.problems import install_handlers
+from icat_api.publications.router import router as publications_router
 from icat_api.settings import Settings, get_settings
+from icat_api.work_plans.router import router as work_plans_router
 
 DESCRIPTION = """
 The registry of the **Inter-Agency Coordination Group against Trafficking in Persons (ICAT)**:
@@ -75,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         decisions_router,
         chairs_router,
         candidacy_router,
+        work_plans_router,
+        funding_router,
+        publications_router,
         audit_router,
         health_router,
     ):

@@ -109,6 +109,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 "description": "Consensus decisions and applications (ToR 3.A.3, 3.B.3).",
             },
             {"name": "chairs", "description": "The Chair of ICAT (ToR 3.D, Annex 3)."},
+            {"name": "work plans", "description": "The biannual work plan (ToR 3.B.2)."},
+            {"name": "funding", "description": "Extra-budgetary funds and milestones (ToR 3.B.5)."},
+            {
+                "name": "publications",
+                "description": "ICAT products, signed off before publication (ToR 3.B.5).",
+            },
             {"name": "records", "description": "The Coordinator's records (ToR 3.C.2)."},
             {"name": "operations", "description": "Probes for deployments."},
         ],

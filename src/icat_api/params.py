@@ -4,6 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import Field
 
 from icat_api.schemas import FIRST_DAY, LAST_DAY, SLUG_PATTERN, Day
 
@@ -21,6 +22,8 @@ EntityQuery = Annotated[
     str | None,
     Query(min_length=2, max_length=64, pattern=SLUG_PATTERN, description="An entity's id."),
 ]
+# Query strings carry text: a year is read from "2023" (bodies use the strict `Year`).
+YearQuery = Annotated[int, Field(ge=2000, le=2100, description="A calendar year.")]
 OnQuery = Annotated[
     Day | None,
     Query(

@@ -114,6 +114,12 @@ def election_subject(session: Session, candidacy_id: int, decided_on: date) -> C
     if row.status != "submitted":
         raise RuleViolation("ToR 3.D.1", f"This candidacy is already {row.status}", status=409)
     rules.check_election_window(row.term_year, decided_on)
+    if decided_on < row.submitted_on:
+        raise RuleViolation(
+            "ToR 3.D.1",
+            f"The election on {decided_on} would come before the expression of interest of "
+            f"{row.submitted_on}",
+        )
     taken = session.scalar(
         select(ChairTerm.id).where(
             ChairTerm.start_year <= row.term_year, ChairTerm.end_year >= row.term_year

@@ -10,9 +10,9 @@ from icat_api.chairs.schemas import CandidacyCreate, CandidacyRead, EligibilityR
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
-from icat_api.params import EntityPath, OnQuery, today_or
+from icat_api.params import EntityPath, OnQuery, YearQuery, today_or
 from icat_api.problems import responses
-from icat_api.schemas import Page, Year
+from icat_api.schemas import Page
 
 router = APIRouter(tags=["chairs"])
 
@@ -54,7 +54,7 @@ def list_candidacies(
     request: Request,
     session: SessionDep,
     page: PageDep,
-    term_year: Annotated[Year | None, Query(description="The term they are for.")] = None,
+    term_year: Annotated[YearQuery | None, Query(description="The term they are for.")] = None,
 ) -> Response:
     """Expressions of interest, by one member or two co-chairs, for a term year. Public."""
     return json_response(

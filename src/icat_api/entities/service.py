@@ -113,6 +113,15 @@ def list_entities(
     )
 
 
+def require_entity(session: Session, entity_id: str, field: str) -> None:
+    """A body's reference to an entity: 422 naming the field when there is no such entity."""
+    if session.get(Entity, entity_id) is None:
+        raise InvalidInput(
+            f"No entity with id {entity_id!r}.",
+            errors=[{"loc": ["body", field], "msg": "unknown entity"}],
+        )
+
+
 def lock_entity(session: Session, entity_id: str) -> Entity:
     """The entity, locked for this transaction: writes to one entity run one at a time."""
     entity = session.scalar(select(Entity).where(Entity.id == entity_id).with_for_update())

@@ -13,15 +13,16 @@ class Funding(Base):
     """Funds a Working Group member received on ICAT's behalf, with prior approval."""
 
     __tablename__ = "funding"
-    __table_args__ = (CheckConstraint("amount > 0", name="positive"),)
+    __table_args__ = (CheckConstraint("amount IS NULL OR amount > 0", name="positive"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     donor: Mapped[str] = mapped_column(String(300))
     recipient_entity_id: Mapped[str] = mapped_column(
         ForeignKey("entities.id", ondelete="RESTRICT"), index=True
     )
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
-    currency: Mapped[str] = mapped_column(String(3))
+    # Null only for history whose amount the records do not give (seed assumption A10).
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    currency: Mapped[str | None] = mapped_column(String(3))
     received_on: Mapped[date] = mapped_column(Date, index=True)
     approval_decision_id: Mapped[int | None] = mapped_column(
         ForeignKey("decisions.id", ondelete="RESTRICT")

@@ -9,7 +9,7 @@ from icat_api.audit.service import record
 from icat_api.auth import Caller, ensure_acts_for
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
-from icat_api.entities.service import lock_entity, status_on
+from icat_api.entities.service import lock_entity, require_entity, status_on
 from icat_api.governance import facts, rules
 from icat_api.governance.models import Application
 from icat_api.governance.schemas import ApplicationCreate, ApplicationRead, ApplicationWithdraw
@@ -45,6 +45,7 @@ def create(*, session: Session, caller: Caller, data: ApplicationCreate) -> Appl
     """File an application: eligibility is checked at once (ToR 3.A.4, 3.A.5), one open
     application per entity, none for a role it holds (ToR 3.A.3)."""
     ensure_acts_for(caller, data.entity_id)
+    require_entity(session, data.entity_id, "entity_id")
     entity = lock_entity(session, data.entity_id)
     entity_rules.check_may_hold_role(kind=entity.kind, mandate_covers_tip=entity.mandate_covers_tip)
     open_one = session.scalar(

@@ -16,7 +16,7 @@ from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity, Membership
 from icat_api.entities.schemas import MembershipCreate, MembershipEnd, Role
 from icat_api.entities.service import add_membership, end_membership, lock_entity, status_on
-from icat_api.governance import facts, rules
+from icat_api.governance import facts, rules, subjects
 from icat_api.governance.models import Application, Attendance, Decision, Meeting, Objection
 from icat_api.governance.schemas import DecisionCreate, DecisionRead, ObjectionRead, Procedure
 from icat_api.pagination import PageParams, encode_cursor
@@ -35,6 +35,12 @@ def _read(row: Decision, objections: list[Objection]) -> DecisionRead:
         kind=row.kind,
         application_id=row.application_id,
         candidacy_id=row.candidacy_id,
+        work_plan_id=row.work_plan_id,
+        publication_id=row.publication_id,
+        activity_id=row.activity_id,
+        recipient_entity_id=row.recipient_entity_id,
+        amount=row.amount,
+        currency=row.currency,
         record=row.record,
         confirmed_by=row.confirmed_by,
         objections=[
@@ -159,6 +165,7 @@ def create(
     candidacy = None
     if data.candidacy_id is not None:
         candidacy = _election_subject(session, data.candidacy_id, meeting, day, chair_min_ratio)
+    other_effect = subjects.check(session, data, day)
 
     row = Decision(
         procedure=data.procedure.value,
@@ -171,6 +178,13 @@ def create(
         confirmed_by=data.confirmed_by,
         outcome=result,
         application_id=data.application_id,
+        candidacy_id=data.candidacy_id,
+        work_plan_id=data.work_plan_id,
+        publication_id=data.publication_id,
+        activity_id=data.activity_id,
+        recipient_entity_id=data.recipient_entity_id,
+        amount=data.amount,
+        currency=data.currency,
         effects=[],
         created_at=utcnow(),
     )
@@ -186,6 +200,8 @@ def create(
         effects = _admit(session, caller, application, row)
     if candidacy is not None:
         effects = _elect(session, candidacy, row)
+    if other_effect is not None:
+        effects = other_effect(row)
     row.effects = effects
     session.flush()
     created = _read(row, objections)

@@ -17,9 +17,9 @@ from icat_api.governance.schemas import (
     DecisionRead,
 )
 from icat_api.pagination import PageDep
-from icat_api.params import EntityQuery
+from icat_api.params import EntityQuery, YearQuery
 from icat_api.problems import responses
-from icat_api.schemas import Page, Year
+from icat_api.schemas import Page
 
 router = APIRouter(prefix="/v1", tags=["decisions"])
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -36,7 +36,7 @@ def list_decisions(
     session: SessionDep,
     page: PageDep,
     kind: Annotated[DecisionKind | None, Query()] = None,
-    year: Annotated[Year | None, Query()] = None,
+    year: Annotated[YearQuery | None, Query()] = None,
     meeting_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     outcome: Annotated[Literal["adopted", "not_adopted"] | None, Query()] = None,
 ) -> Response:

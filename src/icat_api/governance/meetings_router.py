@@ -17,8 +17,9 @@ from icat_api.governance.schemas import (
     MeetingUpdate,
 )
 from icat_api.pagination import PageDep
+from icat_api.params import YearQuery
 from icat_api.problems import responses
-from icat_api.schemas import Page, Year
+from icat_api.schemas import Page
 
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
 MeetingPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The meeting's id.")]
@@ -32,7 +33,7 @@ def list_meetings(
     session: SessionDep,
     page: PageDep,
     kind: Annotated[MeetingKind | None, Query()] = None,
-    year: Annotated[Year | None, Query(description="Meetings starting in this year.")] = None,
+    year: Annotated[YearQuery | None, Query(description="Meetings starting in this year.")] = None,
 ) -> Response:
     """Meetings of ICAT, oldest first: Working Group meetings, principals' meetings,
     consultations, briefings and expert group meetings. Public."""

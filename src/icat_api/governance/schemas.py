@@ -1,12 +1,14 @@
 """Working Group bodies: enrolments, meetings, attendance, applications, decisions."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from icat_api.entities.schemas import Role
+from icat_api.money import Amount, Currency, check_minor_units
 from icat_api.schemas import Day, EntityId, Flag, Name, Note, Schema, ShortText
 
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -318,8 +320,37 @@ class Procedure(StrEnum):
 
 class DecisionKind(StrEnum):
     admission = "admission"
+    work_plan_endorsement = "work_plan_endorsement"
+    budget_allocation = "budget_allocation"
+    funding_approval = "funding_approval"
+    product_sign_off = "product_sign_off"
     chair_election = "chair_election"
     general = "general"
+
+
+# The one field that names each kind's subject (DESIGN: Decision).
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "admission": ("application_id",),
+    "work_plan_endorsement": ("work_plan_id",),
+    "budget_allocation": ("activity_id", "amount", "currency"),
+    "funding_approval": ("recipient_entity_id",),
+    "product_sign_off": ("publication_id",),
+    "chair_election": ("candidacy_id",),
+    "general": (),
+}
+OPTIONAL_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "funding_approval": ("activity_id", "amount", "currency"),
+}
+SUBJECT_FIELDS = (
+    "application_id",
+    "work_plan_id",
+    "activity_id",
+    "amount",
+    "currency",
+    "recipient_entity_id",
+    "publication_id",
+    "candidacy_id",
+)
 
 
 _DECISION: dict[str, Any] = {
@@ -359,6 +390,23 @@ class DecisionCreate(Schema):
     candidacy_id: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="The subject of a chair election."
     )
+    work_plan_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The subject of a work_plan_endorsement."
+    )
+    publication_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The subject of a product_sign_off."
+    )
+    activity_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="A budget_allocation's (or funding_approval's) activity.",
+    )
+    recipient_entity_id: EntityId | None = Field(
+        default=None, description="A funding_approval's recipient."
+    )
+    amount: Amount | None = Field(default=None, description="A budget_allocation's amount.")
+    currency: Currency | None = None
     record: Record = Field(description="The decision as noted in writing (ToR 3.B.3).")
     confirmed_by: EntityId = Field(description="The Chair or co-chair sitting that day.")
     objections: list[ObjectionIn] = Field(default_factory=list, max_length=500)
@@ -383,14 +431,18 @@ class DecisionCreate(Schema):
                 self.decided_on = self.deadline_on
             if self.decided_on < self.deadline_on:
                 raise ValueError("an electronic decision is taken when its deadline has passed")
-        if self.kind is DecisionKind.admission and self.application_id is None:
-            raise ValueError("an admission decision needs application_id")
-        if self.kind is not DecisionKind.admission and self.application_id is not None:
-            raise ValueError("application_id is only for admission decisions")
-        if self.kind is DecisionKind.chair_election and self.candidacy_id is None:
-            raise ValueError("a chair election needs candidacy_id")
-        if self.kind is not DecisionKind.chair_election and self.candidacy_id is not None:
-            raise ValueError("candidacy_id is only for chair elections")
+        needed = SUBJECTS[self.kind.value]
+        allowed = needed + OPTIONAL_SUBJECTS.get(self.kind.value, ())
+        for field in SUBJECT_FIELDS:
+            value = getattr(self, field)
+            if field in needed and value is None:
+                raise ValueError(f"a {self.kind.value} decision needs {field}")
+            if field not in allowed and value is not None:
+                raise ValueError(f"{field} is not a subject of a {self.kind.value} decision")
+        if (self.amount is None) != (self.currency is None):
+            raise ValueError("amount and currency go together")
+        if self.amount is not None and self.currency is not None:
+            check_minor_units(self.amount, self.currency)
         objectors = [o.entity_id for o in self.objections]
         if len(set(objectors)) != len(objectors):
             raise ValueError("an entity objects twice")
@@ -429,6 +481,12 @@ class DecisionRead(BaseModel):
     kind: str
     application_id: int | None
     candidacy_id: int | None
+    work_plan_id: int | None
+    publication_id: int | None
+    activity_id: int | None
+    recipient_entity_id: str | None
+    amount: Decimal | None
+    currency: str | None
     record: str
     confirmed_by: str
     objections: list[ObjectionRead]

@@ -9,7 +9,7 @@ from icat_api.audit.service import record
 from icat_api.auth import Caller, ensure_acts_for
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
-from icat_api.entities.service import lock_entity, status_on
+from icat_api.entities.service import lock_entity, require_entity, status_on
 from icat_api.governance import facts
 from icat_api.governance.models import Enrolment
 from icat_api.governance.schemas import (
@@ -27,6 +27,7 @@ def enrol(*, session: Session, caller: Caller, data: EnrolmentCreate) -> Enrolme
     """Record a member's written confirmation (ToR 3.B.7). Partners attend as observers and do
     not enrol; only members do."""
     ensure_acts_for(caller, data.entity_id)
+    require_entity(session, data.entity_id, "entity_id")
     lock_entity(session, data.entity_id)
     status = status_on(session, data.entity_id, data.confirmed_on)
     if status != "member":

@@ -8,8 +8,9 @@ from icat_api.auth import ChairOrSecretariat
 from icat_api.conditional import check_if_match, json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
+from icat_api.params import YearQuery
 from icat_api.problems import responses
-from icat_api.schemas import Page, Year
+from icat_api.schemas import Page
 from icat_api.work_plans import service
 from icat_api.work_plans.schemas import (
     ActivityCreate,
@@ -30,7 +31,7 @@ def list_work_plans(
     request: Request,
     session: SessionDep,
     page: PageDep,
-    year: Annotated[Year | None, Query(description="Plans covering this year.")] = None,
+    year: Annotated[YearQuery | None, Query(description="Plans covering this year.")] = None,
 ) -> Response:
     """Biannual work plans with their activities, allocations and status. Public."""
     return json_response(request, service.list_plans(session=session, page=page, year=year))

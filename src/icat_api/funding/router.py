@@ -1,0 +1,100 @@
+"""HTTP for extra-budgetary funds (ToR 3.B.5)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from icat_api.auth import AuthenticatedCaller, ParticipantOrSecretariat
+from icat_api.conditional import json_response
+from icat_api.db import SessionDep
+from icat_api.funding import service
+from icat_api.funding.schemas import (
+    FundingCreate,
+    FundingPage,
+    FundingRead,
+    MilestoneReportCreate,
+    MilestoneReportRead,
+    OverdueRead,
+)
+from icat_api.pagination import PageDep
+from icat_api.params import OnQuery, YearQuery, today_or
+from icat_api.problems import responses
+from icat_api.schemas import Page
+
+router = APIRouter(prefix="/v1/funding", tags=["funding"])
+
+
+@router.get(
+    "",
+    summary="Funds received on ICAT's behalf",
+    response_model=FundingPage,
+    responses=responses(304, 401, 403, 422),
+)
+def list_funding(
+    request: Request,
+    session: SessionDep,
+    _caller: ParticipantOrSecretariat,
+    page: PageDep,
+    year: Annotated[YearQuery | None, Query(description="Received that year.")] = None,
+) -> Response:
+    """Extra-budgetary funds with their milestones, and totals per currency and donor — never
+    summed across currencies. ICAT members' and partners' keys, and the secretariat."""
+    return json_response(request, service.list_funding(session=session, page=page, year=year))
+
+
+@router.post(
+    "",
+    summary="Record funds received",
+    status_code=201,
+    response_model=FundingRead,
+    responses=responses(400, 401, 403, 413, 422),
+)
+def create_funding(
+    request: Request, session: SessionDep, caller: AuthenticatedCaller, body: FundingCreate
+) -> Response:
+    """Records funds a Working Group member received on ICAT's behalf: only with the Working
+    Group's prior approval — an adopted `funding_approval` decision for that recipient, dated on
+    or before `received_on` — else 422 naming ToR 3.B.5. Amounts are decimal strings with no
+    more decimals than the currency has. The recipient's own key or the secretariat."""
+    created = service.create(session=session, caller=caller, data=body)
+    return json_response(request, created, status_code=201)
+
+
+@router.post(
+    "/{funding_id}/milestone-reports",
+    summary="Report on a milestone",
+    status_code=201,
+    response_model=MilestoneReportRead,
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
+)
+def report_milestone(
+    request: Request,
+    session: SessionDep,
+    caller: AuthenticatedCaller,
+    funding_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: MilestoneReportCreate,
+) -> Response:
+    """The recipient reports back on a milestone of the funds (ToR 3.B.5); once per milestone.
+    The recipient's own key or the secretariat."""
+    created = service.report_milestone(
+        session=session, caller=caller, funding_id=funding_id, data=body
+    )
+    return json_response(request, created, status_code=201)
+
+
+@router.get(
+    "/overdue-reports",
+    summary="Milestones past due without a report",
+    response_model=Page[OverdueRead],
+    responses=responses(304, 401, 403, 422),
+)
+def overdue_reports(
+    request: Request,
+    session: SessionDep,
+    _caller: ParticipantOrSecretariat,
+    page: PageDep,
+    on: OnQuery = None,
+) -> Response:
+    """Milestones due before `on` (today by default) that the recipient has not reported on
+    (ToR 3.B.5). ICAT members' and partners' keys, and the secretariat."""
+    return json_response(request, service.overdue(session=session, page=page, day=today_or(on)))

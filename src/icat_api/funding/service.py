@@ -1,0 +1,243 @@
+"""Extra-budgetary funds (ToR 3.B.5): prior approval, milestones, reports, overdue reports."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from icat_api.audit.service import record
+from icat_api.auth import Caller, ensure_acts_for
+from icat_api.entities import rules as entity_rules
+from icat_api.entities.models import Entity
+from icat_api.funding.models import Funding, Milestone, MilestoneReport
+from icat_api.funding.schemas import (
+    FundingCreate,
+    FundingPage,
+    FundingRead,
+    MilestoneRead,
+    MilestoneReportCreate,
+    MilestoneReportRead,
+    OverdueRead,
+    Total,
+)
+from icat_api.governance.models import Decision
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.problems import Conflict, InvalidInput, NotFound, RuleViolation
+from icat_api.schemas import Page
+from icat_api.work_plans.models import Activity
+
+RULE = "ToR 3.B.5"
+
+
+def _reads(session: Session, rows: list[Funding]) -> list[FundingRead]:
+    ids = [f.id for f in rows]
+    milestones: dict[int, list[MilestoneRead]] = defaultdict(list)
+    if ids:
+        reported = dict(
+            session.execute(
+                select(MilestoneReport.milestone_id, MilestoneReport.reported_on)
+                .join(Milestone, Milestone.id == MilestoneReport.milestone_id)
+                .where(Milestone.funding_id.in_(ids))
+            )
+            .tuples()
+            .all()
+        )
+        for m in session.scalars(
+            select(Milestone)
+            .where(Milestone.funding_id.in_(ids))
+            .order_by(Milestone.due_on, Milestone.id)
+        ):
+            milestones[m.funding_id].append(
+                MilestoneRead(
+                    id=m.id, title=m.title, due_on=m.due_on, reported_on=reported.get(m.id)
+                )
+            )
+    return [
+        FundingRead(
+            id=f.id,
+            donor=f.donor,
+            recipient_entity_id=f.recipient_entity_id,
+            amount=f.amount,
+            currency=f.currency,
+            received_on=f.received_on,
+            approval_decision_id=f.approval_decision_id,
+            activity_id=f.activity_id,
+            note=f.note,
+            milestones=milestones[f.id],
+            created_at=f.created_at,
+        )
+        for f in rows
+    ]
+
+
+def check_approval(decision: Decision | None, recipient: str, received_on: date) -> None:
+    """ToR 3.B.5: a Working Group member receives extra-budgetary funds on ICAT's behalf only
+    with the Working Group's prior approval: an adopted funding_approval decision for that
+    recipient, taken on or before the funds are received."""
+    if decision is None or decision.kind != "funding_approval":
+        raise RuleViolation(RULE, "The funds need a funding_approval decision of the Working Group")
+    if decision.outcome != "adopted":
+        raise RuleViolation(RULE, "The funding_approval decision was not adopted")
+    if decision.recipient_entity_id != recipient:
+        raise RuleViolation(
+            RULE, f"The approval is for {decision.recipient_entity_id}, not {recipient}"
+        )
+    if decision.decided_on > received_on:
+        raise RuleViolation(
+            RULE,
+            f"The approval of {decision.decided_on} comes after the funds were received "
+            f"on {received_on}: approval must be prior",
+        )
+
+
+def create(*, session: Session, caller: Caller, data: FundingCreate) -> FundingRead:
+    ensure_acts_for(caller, data.recipient_entity_id)
+    if session.get(Entity, data.recipient_entity_id) is None:
+        raise InvalidInput(
+            "Unknown entity.",
+            errors=[{"loc": ["body", "recipient_entity_id"], "msg": "unknown entity"}],
+        )
+    in_wg = session.scalar(
+        select(entity_rules.working_group_expression(data.received_on)).where(
+            Entity.id == data.recipient_entity_id
+        )
+    )
+    if not in_wg:
+        raise RuleViolation(
+            RULE,
+            f"{data.recipient_entity_id} is not a member of the Working Group on "
+            f"{data.received_on}: only its members receive funds on ICAT's behalf",
+        )
+    check_approval(
+        session.get(Decision, data.approval_decision_id), data.recipient_entity_id, data.received_on
+    )
+    if data.activity_id is not None and session.get(Activity, data.activity_id) is None:
+        raise InvalidInput(
+            "Unknown activity.",
+            errors=[{"loc": ["body", "activity_id"], "msg": "unknown activity"}],
+        )
+    row = Funding(
+        donor=data.donor,
+        recipient_entity_id=data.recipient_entity_id,
+        amount=data.amount,
+        currency=data.currency,
+        received_on=data.received_on,
+        approval_decision_id=data.approval_decision_id,
+        activity_id=data.activity_id,
+        note=data.note,
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(
+        Milestone(funding_id=row.id, title=m.title, due_on=m.due_on) for m in data.milestones
+    )
+    session.flush()
+    created = _reads(session, [row])[0]
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="funding",
+        resource_id=str(row.id),
+        after=created,
+    )
+    return created
+
+
+def list_funding(*, session: Session, page: PageParams, year: int | None) -> FundingPage:
+    query = select(Funding).order_by(Funding.received_on, Funding.id)
+    if year is not None:
+        query = query.where(
+            Funding.received_on >= date(year, 1, 1), Funding.received_on <= date(year, 12, 31)
+        )
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for f in session.scalars(query):
+        if f.amount is not None and f.currency is not None:
+            totals[(f.currency, f.donor)] += f.amount
+    after = page.key(int)
+    paged = query.limit(page.limit + 1)
+    if after is not None:
+        paged = paged.where(Funding.id > after[0])
+    rows = list(session.scalars(paged))
+    more = len(rows) > page.limit
+    items = _reads(session, rows[: page.limit])
+    return FundingPage(
+        items=items,
+        totals=[Total(currency=c, donor=d, amount=a) for (c, d), a in sorted(totals.items())],
+        next_cursor=encode_cursor([items[-1].id]) if more else None,
+    )
+
+
+def report_milestone(
+    *, session: Session, caller: Caller, funding_id: int, data: MilestoneReportCreate
+) -> MilestoneReportRead:
+    """The recipient reports back on a milestone (ToR 3.B.5)."""
+    funding = session.get(Funding, funding_id)
+    if funding is None:
+        raise NotFound(f"No funding {funding_id}.")
+    ensure_acts_for(caller, funding.recipient_entity_id)
+    milestone = session.get(Milestone, data.milestone_id)
+    if milestone is None or milestone.funding_id != funding_id:
+        raise InvalidInput(
+            "Unknown milestone of these funds.",
+            errors=[{"loc": ["body", "milestone_id"], "msg": "unknown milestone"}],
+        )
+    if session.scalar(
+        select(MilestoneReport.id).where(MilestoneReport.milestone_id == milestone.id)
+    ):
+        raise Conflict("This milestone was already reported on.")
+    if data.reported_on < funding.received_on:
+        raise InvalidInput(
+            "reported_on is before the funds were received.",
+            errors=[{"loc": ["body", "reported_on"], "msg": "before received_on"}],
+        )
+    row = MilestoneReport(
+        milestone_id=milestone.id, reported_on=data.reported_on, narrative=data.narrative
+    )
+    session.add(row)
+    session.flush()
+    created = MilestoneReportRead.model_validate(row, from_attributes=True)
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="milestone_report",
+        resource_id=str(row.id),
+        after=created,
+    )
+    return created
+
+
+def overdue(*, session: Session, page: PageParams, day: date) -> Page[OverdueRead]:
+    """Milestones past due on ``day`` with no report (ToR 3.B.5)."""
+    reported = (
+        select(MilestoneReport.id).where(MilestoneReport.milestone_id == Milestone.id).exists()
+    )
+    query = (
+        select(Milestone, Funding)
+        .join(Funding, Funding.id == Milestone.funding_id)
+        .where(Milestone.due_on < day, ~reported)
+        .order_by(Milestone.due_on, Milestone.id)
+        .limit(page.limit + 1)
+    )
+    after = page.key(int)
+    if after is not None:
+        query = query.where(Milestone.id > after[0])
+    rows = session.execute(query).all()
+    more = len(rows) > page.limit
+    items = [
+        OverdueRead(
+            funding_id=f.id,
+            milestone_id=m.id,
+            title=m.title,
+            due_on=m.due_on,
+            recipient_entity_id=f.recipient_entity_id,
+            donor=f.donor,
+        )
+        for m, f in rows[: page.limit]
+    ]
+    return Page[OverdueRead](
+        items=items, next_cursor=encode_cursor([items[-1].milestone_id]) if more else None
+    )

@@ -1,0 +1,126 @@
+"""ICAT products: signed off by consensus before they are published (ToR 3.B.5)."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from icat_api.audit.service import record
+from icat_api.auth import Caller
+from icat_api.db import utcnow
+from icat_api.entities.models import Entity
+from icat_api.pagination import PageParams, encode_cursor
+from icat_api.problems import Conflict, InvalidInput, NotFound, RuleViolation
+from icat_api.publications.models import Publication
+from icat_api.publications.schemas import PublicationCreate, PublicationRead, PublishBody
+from icat_api.schemas import Page
+
+
+def _read(p: Publication) -> PublicationRead:
+    return PublicationRead.model_validate(p, from_attributes=True)
+
+
+def list_publications(
+    *, session: Session, page: PageParams, everything: bool, kind: str | None
+) -> Page[PublicationRead]:
+    """Published products for the public; all of them for ICAT's members and the secretariat."""
+    query = select(Publication).order_by(Publication.id).limit(page.limit + 1)
+    if not everything:
+        query = query.where(Publication.status == "published")
+    if kind is not None:
+        query = query.where(Publication.kind == kind)
+    after = page.key(int)
+    if after is not None:
+        query = query.where(Publication.id > after[0])
+    rows = list(session.scalars(query))
+    more = len(rows) > page.limit
+    items = [_read(r) for r in rows[: page.limit]]
+    return Page[PublicationRead](
+        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None
+    )
+
+
+def get(*, session: Session, publication_id: int, everything: bool) -> PublicationRead:
+    row = session.get(Publication, publication_id)
+    if row is None or (not everything and row.status != "published"):
+        raise NotFound(f"No publication {publication_id}.")
+    return _read(row)
+
+
+def create(*, session: Session, caller: Caller, data: PublicationCreate) -> PublicationRead:
+    if data.lead_entity_id is not None and session.get(Entity, data.lead_entity_id) is None:
+        raise InvalidInput(
+            "Unknown entity.", errors=[{"loc": ["body", "lead_entity_id"], "msg": "unknown entity"}]
+        )
+    now = utcnow()
+    row = Publication(
+        title=data.title,
+        kind=data.kind.value,
+        lead_entity_id=data.lead_entity_id,
+        status="draft",
+        note=data.note,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    created = _read(row)
+    record(
+        session=session,
+        caller=caller,
+        action="create",
+        resource_type="publication",
+        resource_id=str(row.id),
+        after=created,
+    )
+    return created
+
+
+def publish(
+    *, session: Session, caller: Caller, publication_id: int, data: PublishBody
+) -> PublicationRead:
+    """ToR 3.B.5: every ICAT product is signed off by consensus before it is published."""
+    row = session.scalar(
+        select(Publication).where(Publication.id == publication_id).with_for_update()
+    )
+    if row is None:
+        raise NotFound(f"No publication {publication_id}.")
+    before = _read(row)
+    if row.status == "published":
+        raise Conflict("This product is already published.")
+    if row.status != "signed_off":
+        raise RuleViolation(
+            "ToR 3.B.5",
+            "An ICAT product is signed off by consensus (a product_sign_off decision) "
+            "before it is published",
+        )
+    row.status, row.published_on, row.url, row.updated_at = (
+        "published",
+        data.published_on,
+        data.url,
+        utcnow(),
+    )
+    session.flush()
+    after = _read(row)
+    record(
+        session=session,
+        caller=caller,
+        action="publish",
+        resource_type="publication",
+        resource_id=str(row.id),
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def sign_off_subject(session: Session, publication_id: int) -> Publication:
+    row = session.scalar(
+        select(Publication).where(Publication.id == publication_id).with_for_update()
+    )
+    if row is None:
+        raise InvalidInput(
+            "Unknown publication.",
+            errors=[{"loc": ["body", "publication_id"], "msg": "unknown publication"}],
+        )
+    if row.status != "draft":
+        raise RuleViolation("ToR 3.B.5", f"This product is already {row.status}", status=409)
+    return row
