@@ -27,6 +27,7 @@ from icat_api.middleware import InputGuard, RequestContext
 from icat_api.openapi import build_openapi
 from icat_api.problems import install_handlers
 from icat_api.publications.router import router as publications_router
+from icat_api.records.router import router as records_router
 from icat_api.settings import Settings, get_settings
 from icat_api.work_plans.router import router as work_plans_router
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         funding_router,
         publications_router,
         audit_router,
+        records_router,
         health_router,
     ):
         app.include_router(router)
