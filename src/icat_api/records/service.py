@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -79,14 +79,14 @@ def _queries(year: int) -> dict[str, Select[Any]]:
                 and_(Publication.published_on >= first, Publication.published_on <= last),
                 and_(
                     Publication.status != "published",
-                    Publication.created_at < datetime(year + 1, 1, 1),
+                    Publication.created_at < datetime(year + 1, 1, 1, tzinfo=UTC),
                 ),
             )
         ),
         "audit_events": select(AuditEvent)
         .where(
-            AuditEvent.occurred_at >= datetime.combine(first, datetime.min.time()).astimezone(),
-            AuditEvent.occurred_at < datetime.combine(next_first, datetime.min.time()).astimezone(),
+            AuditEvent.occurred_at >= datetime(year, 1, 1, tzinfo=UTC),
+            AuditEvent.occurred_at < datetime(next_first.year, 1, 1, tzinfo=UTC),
         )
         .order_by(AuditEvent.id),
     }
