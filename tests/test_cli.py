@@ -153,7 +153,8 @@ def test_seed_loads_the_25_entities_and_a_second_seed_adds_nothing(db_url: str) 
     second = icat("seed")
     assert row_counts(db_url) == after_first
     assert second.stdout.strip() == (
-        "entities +0, memberships +0, enrolments +0, chair terms +0, meetings +0, decisions +0"
+        "entities +0, memberships +0, enrolments +0, chair terms +0, meetings +0, decisions +0, "
+        "products +0, funding +0"
     ), second.stdout
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import structlog
 import typer
 
+import icat_api.models  # noqa: F401  (every table, for foreign keys across packages)
 from icat_api.db import make_engine, make_sessionmaker
 from icat_api.settings import get_settings
 
@@ -99,7 +100,8 @@ def seed_command() -> None:
     typer.echo(
         f"entities +{report.entities}, memberships +{report.memberships}, "
         f"enrolments +{report.enrolments}, chair terms +{report.chair_terms}, "
-        f"meetings +{report.meetings}, decisions +{report.decisions}"
+        f"meetings +{report.meetings}, decisions +{report.decisions}, "
+        f"products +{report.products}, funding +{report.funding}"
     )
 
 

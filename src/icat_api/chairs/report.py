@@ -13,12 +13,18 @@ from sqlalchemy.orm import Session
 from icat_api.chairs.service import terms_in_year
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.service import gaps
+from icat_api.funding.schemas import FundingPage
+from icat_api.funding.service import list_funding
 from icat_api.governance.decisions import list_decisions
 from icat_api.governance.meetings import attendance
 from icat_api.governance.models import Application, Meeting
 from icat_api.governance.schemas import AttendeeRead, DecisionRead, MeetingRead
 from icat_api.pagination import PageParams
 from icat_api.problems import NotFound
+from icat_api.publications.schemas import PublicationRead
+from icat_api.publications.service import list_publications
+from icat_api.work_plans.schemas import WorkPlanRead
+from icat_api.work_plans.service import list_plans
 
 
 class ReportMeeting(BaseModel):
@@ -59,9 +65,11 @@ class ChairReport(BaseModel):
         description="Members and partners without a focal point at the end of the year "
         "(or today, for the current year)."
     )
-    work_plan: None = Field(default=None, description="Work-plan progress: not recorded yet.")
-    funds: None = Field(default=None, description="Extra-budgetary funds: not recorded yet.")
-    products: None = Field(default=None, description="Products: not recorded yet.")
+    work_plans: list[WorkPlanRead] = Field(
+        description="Work plans covering the year, with their activities and progress."
+    )
+    funds: FundingPage = Field(description="Funds received that year, totals per currency.")
+    products: list[PublicationRead] = Field(description="Products published that year.")
 
 
 def report(*, session: Session, year: int) -> ChairReport:
@@ -149,6 +157,15 @@ def report(*, session: Session, year: int) -> ChairReport:
         roles_started=started,
         roles_ended=ended,
         focal_point_gaps=[g.id for g in gaps(session=session, page=everything, day=gap_day).items],
+        work_plans=list_plans(session=session, page=everything, year=year).items,
+        funds=list_funding(session=session, page=everything, year=year),
+        products=[
+            p
+            for p in list_publications(
+                session=session, page=everything, everything=False, kind=None
+            ).items
+            if p.published_on is not None and p.published_on.year == year
+        ],
     )
 
 
@@ -205,5 +222,29 @@ def to_markdown(r: ChairReport) -> str:
         f"{len(r.focal_point_gaps)} members and partners have not designated a focal point "
         "(ToR 3.A.2)" + (": " + ", ".join(r.focal_point_gaps) if r.focal_point_gaps else ".")
     )
-    out += ["", "## Work plan, funds and products", "", "Not recorded in the registry yet.", ""]
+    out += ["", "## Work plan", ""]
+    if not r.work_plans:
+        out.append("No work plan recorded for the year.")
+    for plan in r.work_plans:
+        out.append(f"- **{plan.title}** ({plan.start_year}-{plan.end_year}), {plan.status}")
+        for act in plan.activities:
+            out.append(
+                f"  - {act.title} ({act.priority_area.value.replace('_', ' ')}; lead "
+                f"{act.lead_entity_id}): {act.status}"
+                + (f". {act.progress}" if act.progress else "")
+            )
+    out += ["", "## Funds", ""]
+    if not r.funds.items:
+        out.append("No funds received on ICAT's behalf recorded for the year.")
+    for f in r.funds.items:
+        amount = f"{f.amount} {f.currency}" if f.amount is not None else "amount not recorded"
+        out.append(f"- {f.donor} to {f.recipient_entity_id}, {f.received_on}: {amount}")
+    for t in r.funds.totals:
+        out.append(f"- Total from {t.donor}: {t.amount} {t.currency}")
+    out += ["", "## Products", ""]
+    if not r.products:
+        out.append("No products published in the year.")
+    for p in r.products:
+        out.append(f"- {p.title} ({p.kind.value.replace('_', ' ')}), published {p.published_on}")
+    out.append("")
     return "\n".join(out)

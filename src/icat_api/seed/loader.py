@@ -5,12 +5,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import icat_api.models  # noqa: F401  (every table, for foreign keys across packages)
 from icat_api.audit.service import record
 from icat_api.chairs.models import ChairSeat, ChairTerm
 from icat_api.entities.models import Entity, Membership
+from icat_api.funding.models import Funding
 from icat_api.governance.models import Application, Attendance, Decision, Enrolment, Meeting
+from icat_api.publications.models import Publication
 from icat_api.seed import data
 from icat_api.seed import governance_2015 as y2015
+from icat_api.seed import products_funds as pf
 
 
 @dataclass
@@ -21,6 +25,8 @@ class SeedReport:
     chair_terms: int = 0
     meetings: int = 0
     decisions: int = 0
+    products: int = 0
+    funding: int = 0
 
     @property
     def total(self) -> int:
@@ -139,7 +145,46 @@ def seed(session: Session) -> SeedReport:
         report.chair_terms += 1
     session.flush()
     _seed_2015(session, report)
+    _seed_products_and_funds(session, report)
     return report
+
+
+def _seed_products_and_funds(session: Session, report: SeedReport) -> None:
+    """ICAT's known products, and Sweden's funding 2012-2015."""
+    titles = set(session.scalars(select(Publication.title)))
+    for p in pf.PRODUCTS:
+        if p.title in titles:
+            continue
+        session.add(
+            Publication(
+                title=p.title,
+                kind=p.kind,
+                lead_entity_id=p.lead_entity_id,
+                status=p.status,
+                published_on=p.published_on,
+                note=p.note,
+            )
+        )
+        report.products += 1
+    sweden = session.scalar(
+        select(Funding.id).where(
+            Funding.donor == "Sweden", Funding.received_on == pf.SWEDEN_FUNDING_ON
+        )
+    )
+    if sweden is None:
+        session.add(
+            Funding(
+                donor="Sweden",
+                recipient_entity_id="unodc",
+                amount=None,
+                currency=None,
+                received_on=pf.SWEDEN_FUNDING_ON,
+                approval_decision_id=None,
+                note=pf.SWEDEN_NOTE,
+            )
+        )
+        report.funding += 1
+    session.flush()
 
 
 def _seed_2015(session: Session, report: SeedReport) -> None:
