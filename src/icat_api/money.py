@@ -5,7 +5,7 @@ currency, never across currencies.
 """
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, overload
 
 from babel.numbers import get_currency_precision, list_currencies
 from pydantic import AfterValidator, Field, PlainSerializer
@@ -49,6 +49,18 @@ Amount = Annotated[
     AfterValidator(_amount),
     PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json"),
 ]
+
+
+@overload
+def in_minor_units(amount: Decimal, currency: str) -> Decimal: ...
+@overload
+def in_minor_units(amount: Decimal | None, currency: str | None) -> Decimal | None: ...
+def in_minor_units(amount: Decimal | None, currency: str | None) -> Decimal | None:
+    """The amount written with its currency's minor units, as it was sent ("100.50" USD,
+    "7000" JPY), whatever the column's scale."""
+    if amount is None or currency is None:
+        return amount
+    return amount.quantize(Decimal(1).scaleb(-get_currency_precision(currency)))
 
 
 def check_minor_units(amount: Decimal, currency: str) -> None:

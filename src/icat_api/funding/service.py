@@ -23,6 +23,7 @@ from icat_api.funding.schemas import (
     Total,
 )
 from icat_api.governance.models import Decision
+from icat_api.money import in_minor_units
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.problems import Conflict, InvalidInput, NotFound, RuleViolation
 from icat_api.schemas import Page
@@ -35,15 +36,14 @@ def _reads(session: Session, rows: list[Funding]) -> list[FundingRead]:
     ids = [f.id for f in rows]
     milestones: dict[int, list[MilestoneRead]] = defaultdict(list)
     if ids:
-        reported = dict(
-            session.execute(
+        reported = {
+            r.milestone_id: r.reported_on
+            for r in session.execute(
                 select(MilestoneReport.milestone_id, MilestoneReport.reported_on)
                 .join(Milestone, Milestone.id == MilestoneReport.milestone_id)
                 .where(Milestone.funding_id.in_(ids))
             )
-            .tuples()
-            .all()
-        )
+        }
         for m in session.scalars(
             select(Milestone)
             .where(Milestone.funding_id.in_(ids))
@@ -59,7 +59,7 @@ def _reads(session: Session, rows: list[Funding]) -> list[FundingRead]:
             id=f.id,
             donor=f.donor,
             recipient_entity_id=f.recipient_entity_id,
-            amount=f.amount,
+            amount=in_minor_units(f.amount, f.currency),
             currency=f.currency,
             received_on=f.received_on,
             approval_decision_id=f.approval_decision_id,
@@ -165,7 +165,10 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
     items = _reads(session, rows[: page.limit])
     return FundingPage(
         items=items,
-        totals=[Total(currency=c, donor=d, amount=a) for (c, d), a in sorted(totals.items())],
+        totals=[
+            Total(currency=c, donor=d, amount=in_minor_units(a, c))
+            for (c, d), a in sorted(totals.items())
+        ],
         next_cursor=encode_cursor([items[-1].id]) if more else None,
     )
 

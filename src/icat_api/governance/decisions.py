@@ -19,6 +19,7 @@ from icat_api.entities.service import add_membership, end_membership, lock_entit
 from icat_api.governance import facts, rules, subjects
 from icat_api.governance.models import Application, Attendance, Decision, Meeting, Objection
 from icat_api.governance.schemas import DecisionCreate, DecisionRead, ObjectionRead, Procedure
+from icat_api.money import in_minor_units
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.problems import InvalidInput, NotFound, RuleViolation
 from icat_api.schemas import Page
@@ -39,7 +40,7 @@ def _read(row: Decision, objections: list[Objection]) -> DecisionRead:
         publication_id=row.publication_id,
         activity_id=row.activity_id,
         recipient_entity_id=row.recipient_entity_id,
-        amount=row.amount,
+        amount=in_minor_units(row.amount, row.currency),
         currency=row.currency,
         record=row.record,
         confirmed_by=row.confirmed_by,

@@ -7,6 +7,7 @@ from icat_api.audit.service import record
 from icat_api.auth import Caller
 from icat_api.db import utcnow
 from icat_api.entities.models import Entity
+from icat_api.governance.models import Decision
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.problems import Conflict, InvalidInput, NotFound, RuleViolation
 from icat_api.publications.models import Publication
@@ -91,6 +92,13 @@ def publish(
             "ToR 3.B.5",
             "An ICAT product is signed off by consensus (a product_sign_off decision) "
             "before it is published",
+        )
+    signed = session.get(Decision, row.sign_off_decision_id) if row.sign_off_decision_id else None
+    if signed is not None and data.published_on < signed.decided_on:
+        raise RuleViolation(
+            "ToR 3.B.5",
+            f"The product was signed off on {signed.decided_on}; it cannot be published "
+            f"before, on {data.published_on}",
         )
     row.status, row.published_on, row.url, row.updated_at = (
         "published",

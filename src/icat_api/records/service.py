@@ -93,7 +93,11 @@ def _queries(year: int) -> dict[str, Select[Any]]:
 
 
 def _row(obj: Base) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+    # Money stays a decimal string, never a JSON number (DESIGN: money).
+    return {
+        c.key: format(v, "f") if isinstance(v := getattr(obj, c.key), Decimal) else v
+        for c in obj.__table__.columns
+    }
 
 
 def export(*, session: Session, year: int) -> dict[str, list[dict[str, Any]]]:

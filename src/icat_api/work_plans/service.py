@@ -13,6 +13,7 @@ from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
 from icat_api.governance.models import Decision
+from icat_api.money import in_minor_units
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.problems import InvalidInput, NotFound
 from icat_api.schemas import Page
@@ -42,7 +43,11 @@ def _allocations(session: Session, activity_ids: list[int]) -> dict[int, list[Al
         ):
             assert d.activity_id is not None and d.amount is not None and d.currency is not None
             out[d.activity_id].append(
-                Allocation(decision_id=d.id, amount=d.amount, currency=d.currency)
+                Allocation(
+                    decision_id=d.id,
+                    amount=in_minor_units(d.amount, d.currency),
+                    currency=d.currency,
+                )
             )
     return out
 
@@ -216,6 +221,17 @@ def update_activity(
     assert plan is not None
     before = _activity(activity, _allocations(session, [activity.id]).get(activity.id, []))
     if_match(before)
+    if (
+        data.ends_on is not None
+        and activity.starts_on is not None
+        and data.ends_on < activity.starts_on
+    ):
+        raise InvalidInput(
+            "ends_on must not be before the activity's starts_on.",
+            errors=[
+                {"loc": ["body", "ends_on"], "msg": f"before starts_on ({activity.starts_on})"}
+            ],
+        )
     changes = data.model_dump(mode="json", exclude_unset=True)
     if "ends_on" in changes or "milestones" in changes:
         rules.check_within_period(
