@@ -420,6 +420,12 @@ def test_a_work_plan_from_draft_to_endorsement_and_progress(
         body_of(client.get(f"/v1/work-plans/{plan['id']}"), 200)["activities"][1]["allocations"]
         == []
     )
+    # The year's totals of adopted allocations, per currency, in the Chair's report.
+    report = body_of(client.get("/v1/chair-terms/2023/report"), 200)
+    assert report["allocations"] == [
+        {"currency": "JPY", "amount": "500"},
+        {"currency": "USD", "amount": "15000.00"},
+    ]
 
 
 def test_a_work_plan_covers_two_calendar_years(

@@ -5,6 +5,7 @@ The Coordinator uses the Chair's report as the basis for reporting to Member Sta
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
@@ -49,6 +50,11 @@ class ReportRole(BaseModel):
     on: date = Field(description="The first day held, or the last day held.")
 
 
+class AllocationTotal(BaseModel):
+    currency: str
+    amount: Decimal
+
+
 class ChairReport(BaseModel):
     """The facts of one year for the Chair's annual report."""
 
@@ -69,6 +75,9 @@ class ChairReport(BaseModel):
         description="Work plans covering the year, with their activities and progress."
     )
     funds: FundingPage = Field(description="Funds received that year, totals per currency.")
+    allocations: list[AllocationTotal] = Field(
+        description="Budget allocations adopted that year (ToR 3.B.2(c)), per currency."
+    )
     products: list[PublicationRead] = Field(description="Products published that year.")
 
 
@@ -159,6 +168,7 @@ def report(*, session: Session, year: int) -> ChairReport:
         focal_point_gaps=[g.id for g in gaps(session=session, page=everything, day=gap_day).items],
         work_plans=list_plans(session=session, page=everything, year=year).items,
         funds=list_funding(session=session, page=everything, year=year),
+        allocations=_allocation_totals(decided),
         products=[
             p
             for p in list_publications(
@@ -167,6 +177,14 @@ def report(*, session: Session, year: int) -> ChairReport:
             if p.published_on is not None and p.published_on.year == year
         ],
     )
+
+
+def _allocation_totals(decided: list[DecisionRead]) -> list[AllocationTotal]:
+    totals: dict[str, Decimal] = {}
+    for d in decided:
+        if d.kind == "budget_allocation" and d.outcome == "adopted" and d.amount and d.currency:
+            totals[d.currency] = totals.get(d.currency, Decimal(0)) + d.amount
+    return [AllocationTotal(currency=c, amount=a) for c, a in sorted(totals.items())]
 
 
 _CAPACITY = {
@@ -239,6 +257,8 @@ def to_markdown(r: ChairReport) -> str:
     for f in r.funds.items:
         amount = f"{f.amount} {f.currency}" if f.amount is not None else "amount not recorded"
         out.append(f"- {f.donor} to {f.recipient_entity_id}, {f.received_on}: {amount}")
+    for al in r.allocations:
+        out.append(f"- Budget allocated by the Working Group: {al.amount} {al.currency}")
     for t in r.funds.totals:
         out.append(f"- Total from {t.donor}: {t.amount} {t.currency}")
     out += ["", "## Products", ""]
