@@ -51,6 +51,16 @@ def authenticate(request: Request, session: SessionDep) -> Caller:
 
 AuthenticatedCaller = Annotated[Caller, Depends(authenticate)]
 
+
+def has_valid_key(request: Request, session: Session) -> bool:
+    """Whether a public read comes with a valid key (it then shows what keys may see, such as
+    representatives' names and draft products); never an error on a public read."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    return (
+        scheme.lower() == "bearer" and find_active_key(session=session, key=key.strip()) is not None
+    )
+
+
 Power = Callable[[Caller, Session, Request], bool]
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from icat_api.auth import ChairOrSecretariat
+from icat_api.auth import ChairOrSecretariat, has_valid_key
 from icat_api.conditional import check_if_match, json_response
 from icat_api.db import SessionDep
 from icat_api.governance import meetings
@@ -106,19 +106,10 @@ def get_attendance(request: Request, session: SessionDep, meeting_id: MeetingPat
     """Each attendee with its capacity on the meeting's first day: `voting_member`, `member`
     (no voting rights yet), `observer` (partner) or `guest` (stakeholder) — ToR 3.B.7, 3.A.5.
     Public; the names of representatives are shown only to callers with an API key."""
-    with_people = request.headers.get("authorization") is not None and _has_key(request, session)
+    with_people = has_valid_key(request, session)
     return json_response(
         request,
         meetings.attendance(session=session, meeting_id=meeting_id, with_people=with_people),
-    )
-
-
-def _has_key(request: Request, session: SessionDep) -> bool:
-    from icat_api.keys.service import find_active_key
-
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    return (
-        scheme.lower() == "bearer" and find_active_key(session=session, key=key.strip()) is not None
     )
 
 

@@ -4,10 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from icat_api.auth import ChairOrSecretariat
+from icat_api.auth import ChairOrSecretariat, has_valid_key
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
-from icat_api.keys.service import find_active_key
 from icat_api.pagination import PageDep
 from icat_api.problems import responses
 from icat_api.publications import service
@@ -21,13 +20,6 @@ from icat_api.schemas import Page
 
 router = APIRouter(prefix="/v1/publications", tags=["publications"])
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def _with_key(request: Request, session: SessionDep) -> bool:
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    return (
-        scheme.lower() == "bearer" and find_active_key(session=session, key=key.strip()) is not None
-    )
 
 
 @router.get(
@@ -44,7 +36,7 @@ def list_publications(
     return json_response(
         request,
         service.list_publications(
-            session=session, page=page, everything=_with_key(request, session), kind=kind
+            session=session, page=page, everything=has_valid_key(request, session), kind=kind
         ),
     )
 
@@ -76,7 +68,9 @@ def get_publication(request: Request, session: SessionDep, publication_id: IdPat
     return json_response(
         request,
         service.get(
-            session=session, publication_id=publication_id, everything=_with_key(request, session)
+            session=session,
+            publication_id=publication_id,
+            everything=has_valid_key(request, session),
         ),
     )
 
