@@ -1,5 +1,6 @@
 """Idempotency-Key on POST: a repeat replays the first answer; another body is refused."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -88,3 +89,19 @@ def test_without_a_valid_api_key_the_key_is_ignored(client: TestClient) -> None:
     r = client.post("/v1/entities", headers={"Idempotency-Key": "anon"}, json=ENTITY)
     assert r.status_code == 401
     assert "idempotent-replayed" not in r.headers
+
+
+def test_a_streamed_body_over_the_limit_is_413_with_a_key_too(
+    client: TestClient, sec: dict[str, str]
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(1100):
+            yield b" " * 1024
+
+    r = client.post(
+        "/v1/entities",
+        headers={**sec, "Idempotency-Key": "big-1", "Content-Type": "application/json"},
+        content=chunks(),
+    )
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("application/problem+json")
