@@ -1,10 +1,13 @@
 """Idempotency-Key on POST: a repeat replays the first answer; another body is refused."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from icat_api.app import create_app
+from icat_api.settings import Settings
 from tests.conftest import Keys
 
 ENTITY: dict[str, Any] = {
@@ -105,3 +108,16 @@ def test_a_streamed_body_over_the_limit_is_413_with_a_key_too(
     )
     assert r.status_code == 413
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_with_the_database_gone_a_keyed_post_is_503_not_500(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/missing-dir/none.db"))
+    with TestClient(app, raise_server_exceptions=False) as gone:
+        r = gone.post(
+            "/v1/entities",
+            json=ENTITY,
+            headers={"Authorization": "Bearer icat_x", "Idempotency-Key": "k"},
+        )
+    assert r.status_code == 503
+    assert r.headers["content-type"].startswith("application/problem+json")
+    app.state.engine.dispose()

@@ -11,11 +11,13 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from icat_api.db import utcnow
@@ -23,10 +25,21 @@ from icat_api.idempotency.models import IdempotentRequest
 from icat_api.keys.service import find_active_key
 from icat_api.problems import problem_response
 
+log = structlog.get_logger("icat_api.idempotency")
+
 HEADER = b"idempotency-key"
 _VALID = re.compile(r"[\x21-\x7e]{1,255}")
 _KEPT_HEADERS = (b"content-type", b"location", b"etag")
 IN_PROGRESS_FOR = timedelta(seconds=60)
+
+
+def _unavailable(request: Request) -> JSONResponse:
+    return problem_response(
+        503,
+        "The database is unavailable or busy; retry shortly.",
+        request=request,
+        headers={"Retry-After": "1"},
+    )
 
 
 class Idempotency:
@@ -53,7 +66,11 @@ class Idempotency:
             )(scope, receive, send)
             return
         factory: sessionmaker[Session] = scope["app"].state.sessionmaker
-        key_id = self._key_id(factory, headers.get(b"authorization", b"").decode("latin-1"))
+        try:
+            key_id = self._key_id(factory, headers.get(b"authorization", b"").decode("latin-1"))
+        except SQLAlchemyError:
+            await _unavailable(request)(scope, receive, send)
+            return
         if key_id is None:
             await self.app(scope, receive, send)
             return
@@ -74,7 +91,11 @@ class Idempotency:
             b"\n".join([scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
 
-        claimed, stored = self._claim(factory, key_id, idem_key, fingerprint)
+        try:
+            claimed, stored = self._claim(factory, key_id, idem_key, fingerprint)
+        except SQLAlchemyError:
+            await _unavailable(request)(scope, receive, send)
+            return
         if stored is not None:
             if stored.fingerprint != fingerprint:
                 await problem_response(
@@ -124,7 +145,11 @@ class Idempotency:
         try:
             await self.app(scope, replay_body, capture)
         finally:
-            self._finish(factory, claimed, status, kept, b"".join(chunks))
+            try:
+                self._finish(factory, claimed, status, kept, b"".join(chunks))
+            except SQLAlchemyError:
+                # The answer is sent; a retry after 60 s re-executes instead of replaying.
+                log.warning("idempotency_record_not_kept", key_id=key_id)
 
     @staticmethod
     def _key_id(factory: sessionmaker[Session], authorization: str) -> int | None:
