@@ -16,10 +16,11 @@ from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.service import gaps
 from icat_api.funding.schemas import FundingPage
 from icat_api.funding.service import list_funding
+from icat_api.governance.decision_schemas import DecisionRead
 from icat_api.governance.decisions import list_decisions
 from icat_api.governance.meetings import attendance
 from icat_api.governance.models import Application, Meeting
-from icat_api.governance.schemas import AttendeeRead, DecisionRead, MeetingRead
+from icat_api.governance.schemas import AttendeeRead, MeetingRead
 from icat_api.pagination import PageParams
 from icat_api.problems import NotFound
 from icat_api.publications.schemas import PublicationRead

@@ -11,8 +11,12 @@ from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.service import lock_entity, require_entity, status_on
 from icat_api.governance import facts, rules
+from icat_api.governance.decision_schemas import (
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationWithdraw,
+)
 from icat_api.governance.models import Application
-from icat_api.governance.schemas import ApplicationCreate, ApplicationRead, ApplicationWithdraw
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page

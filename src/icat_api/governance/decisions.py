@@ -17,8 +17,13 @@ from icat_api.entities.models import Entity, Membership
 from icat_api.entities.schemas import MembershipCreate, MembershipEnd, Role
 from icat_api.entities.service import add_membership, end_membership, lock_entity, status_on
 from icat_api.governance import facts, rules, subjects
+from icat_api.governance.decision_schemas import (
+    DecisionCreate,
+    DecisionRead,
+    ObjectionRead,
+    Procedure,
+)
 from icat_api.governance.models import Application, Attendance, Decision, Meeting, Objection
-from icat_api.governance.schemas import DecisionCreate, DecisionRead, ObjectionRead, Procedure
 from icat_api.money import in_minor_units
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.problems import InvalidInput, NotFound, RuleViolation

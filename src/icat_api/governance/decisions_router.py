@@ -8,7 +8,7 @@ from icat_api.auth import AuthenticatedCaller, ChairOrSecretariat
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
 from icat_api.governance import applications, decisions
-from icat_api.governance.schemas import (
+from icat_api.governance.decision_schemas import (
     ApplicationCreate,
     ApplicationRead,
     ApplicationWithdraw,

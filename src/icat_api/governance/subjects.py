@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
+from icat_api.governance.decision_schemas import DecisionCreate, DecisionKind
 from icat_api.governance.models import Decision
-from icat_api.governance.schemas import DecisionCreate, DecisionKind
 from icat_api.problems import InvalidInput, RuleViolation
 from icat_api.publications.service import sign_off_subject
 from icat_api.work_plans.models import Activity
