@@ -1,7 +1,6 @@
 """`icat-api`: serve, migrate, seed, manage keys, export the OpenAPI document."""
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -215,4 +214,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)

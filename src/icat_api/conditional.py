@@ -54,12 +54,15 @@ def json_response(
     )
 
 
-def check_if_match(request: Request, current: Any) -> None:
-    """412 when ``If-Match`` is present and names another version than ``current``'s."""
+def check_if_match_etag(request: Request, etag: str) -> None:
+    """412 when ``If-Match`` is present and names another version than ``etag``."""
     header = request.headers.get("if-match")
-    if header is None:
-        return
-    if not _matches(header, etag_of(render_json(current))):
+    if header is not None and not _matches(header, etag):
         raise PreconditionFailed(
             "If-Match does not match the current ETag; read it again and retry."
         )
+
+
+def check_if_match(request: Request, current: Any) -> None:
+    """412 when ``If-Match`` is present and names another version than ``current``'s."""
+    check_if_match_etag(request, etag_of(render_json(current)))

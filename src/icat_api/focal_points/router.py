@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from icat_api.auth import OwnEntityOrSecretariat, ParticipantOrSecretariat, Secretariat
-from icat_api.conditional import check_if_match, json_response, render_json
+from icat_api.conditional import check_if_match, check_if_match_etag, json_response, render_json
 from icat_api.db import SessionDep
 from icat_api.focal_points import service
 from icat_api.focal_points.schemas import (
@@ -20,24 +20,12 @@ from icat_api.focal_points.schemas import (
 )
 from icat_api.pagination import PageDep
 from icat_api.params import EntityPath, OnQuery, today_or
-from icat_api.problems import PreconditionFailed, responses
+from icat_api.problems import responses
 from icat_api.schemas import Instant, Page
 
 router = APIRouter(tags=["focal points"])
 FocalPointPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The contact's id.")]
 BASE = "/v1/entities/{entity_id}/focal-points"
-
-
-def _check_etag(request: Request, current: str) -> None:
-    header = request.headers.get("if-match")
-    if (
-        header is not None
-        and header.strip() != "*"
-        and current not in [h.strip().removeprefix("W/") for h in header.split(",")]
-    ):
-        raise PreconditionFailed(
-            "If-Match does not match the current ETag; read it again and retry."
-        )
 
 
 @router.get(
@@ -81,7 +69,7 @@ def sync_focal_points(
         caller=caller,
         entity_id=entity_id,
         data=body,
-        if_match=lambda current: _check_etag(request, current),
+        if_match=lambda current: check_if_match_etag(request, current),
     )
     return Response(render_json(result), media_type="application/json", headers={"ETag": etag})
 

@@ -15,7 +15,7 @@ from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity, Membership
 from icat_api.entities.schemas import MembershipCreate, MembershipEnd, Role
-from icat_api.entities.service import add_membership, end_membership, lock_entity, status_on
+from icat_api.entities.service import add_membership, end_membership, lock_entity
 from icat_api.governance import facts, rules, subjects
 from icat_api.governance.decision_schemas import (
     DecisionCreate,
@@ -160,7 +160,13 @@ def create(
         )
     rights = facts.voting_rights(session, taking_part | set(objectors), day)
     voting = {e for e in taking_part if rights[e].has_voting_rights}
-    observers = {e for e in objectors if status_on(session, e, day) == "partner"}
+    observers = set(
+        session.scalars(
+            select(Entity.id).where(
+                Entity.id.in_(objectors), entity_rules.status_expression(day) == "partner"
+            )
+        )
+    )
     rules.check_objectors(objectors, voting=voting, observers=observers, taking_part=taking_part)
     rules.check_quorum(voting)
     result = rules.outcome(sum(1 for o in data.objections if not o.withdrawn))
