@@ -63,8 +63,18 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     cursor.close()
 
 
+WRITE = "icat_write"
+"""Execution option of a connection whose transaction will write (see :func:`get_session`)."""
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _sqlite_on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A transaction that will write takes SQLite's write lock when it begins (IMMEDIATE): a
+    # second writer then waits for it (busy_timeout) instead of failing when it upgrades a read
+    # lock to a write lock, which SQLite refuses at once ("database is locked") to avoid a
+    # deadlock. Writers queue, as they do on PostgreSQL's row locks.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -88,10 +98,13 @@ def get_session(request: Request) -> Iterator[Session]:
 
     Services only flush; this is the one place that commits. It runs with
     ``scope="function"`` so the commit happens before the answer is sent: a client never sees
-    a success that was not stored.
+    a success that was not stored. A request that may write (not GET/HEAD/OPTIONS) starts its
+    transaction as a writer, so that concurrent writers queue on SQLite.
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session:
+        if request.method not in SAFE_METHODS:
+            session.connection(execution_options={WRITE: True})
         try:
             yield session
             session.commit()
