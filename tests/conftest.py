@@ -52,6 +52,8 @@ def connection(engine: Engine, app: FastAPI) -> Iterator[Connection]:
     """A connection in an outer transaction that is rolled back after the test; the app's
     sessions join it through savepoints, so their commits are undone too."""
     original = app.state.sessionmaker
+    # Answers cached from an earlier test's data, which its rollback undid, must not be served.
+    app.state.member_list_cache.clear()
     with engine.connect() as conn:
         outer = conn.begin()
         app.state.sessionmaker = sessionmaker(

@@ -4,7 +4,10 @@ import csv
 import io
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
+from icat_api.data_version import Cached, VersionedCache, stored_version
 from tests.conftest import Keys
 
 LISTED_FIELDS = {"id", "name", "acronym", "website"}
@@ -122,3 +125,48 @@ def test_a_bad_day_is_a_problem(client: TestClient) -> None:
     r = client.get("/v1/member-list", params={"on": "2019-13-01"})
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_repeated_read_is_served_from_memory(client: TestClient, engine: Engine) -> None:
+    first = client.get("/v1/member-list", params={"on": "2019-06-30"})
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        again = client.get("/v1/member-list", params={"on": "2019-06-30"})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert statements == []
+
+
+def test_every_write_moves_the_stored_data_version(
+    client: TestClient, sec: dict[str, str], db: Session
+) -> None:
+    before = stored_version(db)
+    r = client.patch("/v1/entities/undp", headers=sec, json={"acronym": "UNDP*"})
+    assert r.status_code == 200, r.text
+    assert stored_version(db) == before + 1
+    client.get("/v1/entities/undp")  # a read moves nothing
+    assert stored_version(db) == before + 1
+
+
+def test_the_cache_serves_an_entry_only_under_its_own_token_and_keeps_the_latest() -> None:
+    cache = VersionedCache(lambda: 7, check_seconds=60, size=2)
+    assert cache.stale_check_due()
+    cache.refresh()
+    assert not cache.stale_check_due()
+    token = cache.token()
+    assert token[1] == 7
+    cache.put("a", token, Cached(b"a", '"a"'))
+    cache.put("b", token, Cached(b"b", '"b"'))
+    assert cache.get("a", token) == Cached(b"a", '"a"')  # now the most recent
+    cache.put("c", token, Cached(b"c", '"c"'))
+    assert cache.get("b", token) is None  # the least recently used went
+    assert cache.get("a", token) is not None and cache.get("c", token) is not None
+    assert cache.get("a", (token[0] + 1, token[1])) is None
+    assert cache.get("a", (token[0], 8)) is None

@@ -12,6 +12,7 @@ from icat_api import __version__
 from icat_api.audit.router import router as audit_router
 from icat_api.chairs.candidacy_router import router as candidacy_router
 from icat_api.chairs.router import router as chairs_router
+from icat_api.data_version import VersionedCache, stored_version
 from icat_api.db import make_engine, make_sessionmaker
 from icat_api.entities.membership_router import router as memberships_router
 from icat_api.entities.router import router as entities_router
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.member_list_cache = VersionedCache(
+        lambda: _stored_version(app), check_seconds=settings.cache_check_seconds
+    )
 
     install_handlers(app)
     for router in (
@@ -94,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app
+
+
+def _stored_version(app: FastAPI) -> int:
+    with app.state.sessionmaker() as session:
+        return stored_version(session)
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -15,7 +15,8 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether a conditional header (If-None-Match, If-Match) names ``etag`` (or ``*``)."""
     if header is None:
         return False
     candidates = [c.strip() for c in header.split(",")]
@@ -40,7 +41,7 @@ def conditional_response(
     """The answer with its ETag, or a bodiless 304 when ``If-None-Match`` already has it."""
     etag = etag_of(body)
     out_headers = {"ETag": etag, **(headers or {})}
-    if status_code == 200 and _matches(request.headers.get("if-none-match"), etag):
+    if status_code == 200 and etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=out_headers)
     return Response(body, status_code=status_code, media_type=media_type, headers=out_headers)
 
@@ -57,7 +58,7 @@ def json_response(
 def check_if_match_etag(request: Request, etag: str) -> None:
     """412 when ``If-Match`` is present and names another version than ``etag``."""
     header = request.headers.get("if-match")
-    if header is not None and not _matches(header, etag):
+    if header is not None and not etag_matches(header, etag):
         raise PreconditionFailed(
             "If-Match does not match the current ETag; read it again and retry."
         )

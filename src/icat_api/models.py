@@ -2,6 +2,7 @@
 
 from icat_api.audit.models import AuditEvent
 from icat_api.chairs.models import ChairCandidacy, ChairSeat, ChairTerm
+from icat_api.data_version import DataVersion
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
@@ -29,6 +30,7 @@ __all__ = [
     "ChairCandidacy",
     "ChairSeat",
     "ChairTerm",
+    "DataVersion",
     "Decision",
     "Enrolment",
     "Entity",

@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     seed_on_empty: Annotated[
         bool, Field(description="`icat-api serve` seeds the real ICAT data into an empty database.")
     ] = True
+    cache_check_seconds: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=60,
+            description=(
+                "How often (seconds) a process reads the stored data version to learn of writes "
+                "made by other processes (workers, the command-line tool); its own writes are "
+                "seen at once. Cached answers (the member list) are at most this old."
+            ),
+        ),
+    ] = 1.0
     chair_min_attendance_ratio: Annotated[
         float,
         Field(

@@ -4,10 +4,14 @@ import csv
 import io
 from datetime import date
 
+from fastapi import FastAPI
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from icat_api.chairs.service import terms_in_year
+from icat_api.conditional import etag_of, render_json
+from icat_api.data_version import Cached, VersionedCache
 from icat_api.entities import rules
 from icat_api.entities.models import Entity
 from icat_api.member_list.schemas import ListedEntity, MemberList
@@ -66,3 +70,31 @@ def to_csv(data: MemberList) -> bytes:
 def _safe(text: str) -> str:
     # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _build(factory: sessionmaker[Session], day: date, coordinator_id: str, csv: bool) -> Cached:
+    with factory() as session:
+        data = member_list(session=session, day=day, coordinator_id=coordinator_id)
+    body = to_csv(data) if csv else render_json(data)
+    return Cached(body=body, etag=etag_of(body))
+
+
+async def cached_member_list(app: FastAPI, day: date, csv: bool) -> Cached:
+    """The member list's bytes for ``day``, from memory while the data has not changed (the
+    hottest read: no database, no thread, on a hit)."""
+    cache: VersionedCache = app.state.member_list_cache
+    if cache.stale_check_due():
+        await run_in_threadpool(cache.refresh)
+    token = cache.token()  # taken before reading: a write meanwhile makes this entry stale
+    key = (day, csv)
+    hit = cache.get(key, token)
+    if hit is None:
+        hit = await run_in_threadpool(
+            _build,
+            app.state.sessionmaker,
+            day,
+            app.state.settings.coordinator_entity_id,
+            csv,
+        )
+        cache.put(key, token, hit)
+    return hit

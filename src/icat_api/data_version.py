@@ -1,0 +1,137 @@
+"""The data version: a number that moves with every committed write, and the caches keyed by it.
+
+Every transaction that wrote bumps ``data_version.version`` as it commits (one row, updated last,
+so it is held for an instant). A process also counts its own commits, so it sees its own writes
+at once; it reads the stored version at most every ``check_seconds`` to learn of writes by other
+processes (other workers, the command-line tool). Cached answers are keyed by both, so the
+hottest read (the member list) is bytes from memory until something changes.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, event, select, update
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+
+from icat_api.db import Base
+
+_WROTE = "icat_wrote"
+
+
+class DataVersion(Base):
+    """One row: how many writing transactions have committed."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class _LocalCommits:
+    """Writing commits made by this process (read without a lock: an int is read atomically)."""
+
+    count = 0
+    _lock = threading.Lock()
+
+    @classmethod
+    def bump(cls) -> None:
+        with cls._lock:
+            cls.count += 1
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_stored(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+        session.execute(
+            update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1)
+        )
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_local(session: Session) -> None:
+    if not session.in_nested_transaction() and session.info.pop(_WROTE, False):
+        _LocalCommits.bump()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def stored_version(session: Session) -> int:
+    """The version in the database (0 if the row is missing)."""
+    return session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+
+
+@dataclass(frozen=True)
+class Cached:
+    """An answer kept in memory: its bytes and their ETag."""
+
+    body: bytes
+    etag: str
+
+
+class VersionedCache:
+    """Answers kept until the data changes: at most ``size`` of them, least recently used out.
+
+    ``token()`` names the data as this process knows it; an entry made under another token is
+    never served. ``read_stored()`` is called (from a worker thread) at most every
+    ``check_seconds`` to catch writes of other processes.
+    """
+
+    def __init__(self, read_stored: Callable[[], int], check_seconds: float, size: int = 256):
+        self._read_stored = read_stored
+        self._check_seconds = check_seconds
+        self._size = size
+        self._entries: OrderedDict[Hashable, tuple[tuple[int, int], Cached]] = OrderedDict()
+        self._stored = -1
+        self._checked_at = float("-inf")
+
+    def stale_check_due(self) -> bool:
+        """Whether the stored version should be read before answering."""
+        return time.monotonic() - self._checked_at >= self._check_seconds
+
+    def refresh(self) -> None:
+        """Read the stored version now (blocking: call it from a worker thread)."""
+        self._stored = self._read_stored()
+        self._checked_at = time.monotonic()
+
+    def token(self) -> tuple[int, int]:
+        """The data as this process knows it: its own commits and the last stored version."""
+        return (_LocalCommits.count, self._stored)
+
+    def get(self, key: Hashable, token: tuple[int, int]) -> Cached | None:
+        hit = self._entries.get(key)
+        if hit is None or hit[0] != token:
+            return None
+        self._entries.move_to_end(key)
+        return hit[1]
+
+    def put(self, key: Hashable, token: tuple[int, int], value: Cached) -> None:
+        self._entries[key] = (token, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._checked_at = float("-inf")
