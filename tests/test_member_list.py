@@ -170,3 +170,45 @@ def test_the_cache_serves_an_entry_only_under_its_own_token_and_keeps_the_latest
     assert cache.get("a", token) is not None and cache.get("c", token) is not None
     assert cache.get("a", (token[0] + 1, token[1])) is None
     assert cache.get("a", (token[0], 8)) is None
+
+
+REQUESTS: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({}, {}),
+    ({"on": "2019-06-30"}, {}),
+    ({"on": "2019-06-30"}, {"Accept": "text/csv"}),
+    ({"on": "2015-08-01", "ignored": "x"}, {"Accept": "application/json, text/csv"}),
+]
+
+
+def test_the_fast_path_answers_exactly_what_the_route_answers(client: TestClient) -> None:
+    """The first request is a miss (the route answers and fills the cache); the second is a hit
+    answered before routing. Status, headers but the request id, and bytes are the same, for
+    200 and for 304."""
+    for params, headers in REQUESTS:
+        miss = client.get("/v1/member-list", params=params, headers=headers)
+        hit = client.get("/v1/member-list", params=params, headers=headers)
+        etag = miss.headers["etag"]
+        miss_304 = client.get(
+            "/v1/member-list", params=params, headers={**headers, "If-None-Match": etag}
+        )
+        client.app.state.member_list_cache.clear()  # type: ignore[attr-defined]
+        route_304 = client.get(
+            "/v1/member-list", params=params, headers={**headers, "If-None-Match": etag}
+        )
+        for route, fast in ((miss, hit), (route_304, miss_304)):
+            assert fast.status_code == route.status_code
+            assert fast.content == route.content
+            same = {k: v for k, v in route.headers.items() if k != "x-request-id"}
+            assert {k: v for k, v in fast.headers.items() if k != "x-request-id"} == same
+        assert miss.status_code == 200 and miss_304.status_code == 304
+
+
+def test_the_fast_path_leaves_what_it_cannot_read_to_the_route(client: TestClient) -> None:
+    client.get("/v1/member-list")  # fills the cache for today
+    for query in ("on=2019-13-01", "on=", "on=0", "on=%ZZ", "on=1900-01-01"):
+        r = client.get(f"/v1/member-list?{query}")
+        assert r.status_code == 422, (query, r.status_code)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    # A repeated `on` is the route's to read (it takes one), never the fast path's.
+    twice = client.get("/v1/member-list?on=2019-06-30&on=2015-08-01")
+    assert twice.status_code == 200 and twice.json()["as_of"] in ("2019-06-30", "2015-08-01")

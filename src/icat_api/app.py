@@ -23,6 +23,7 @@ from icat_api.governance.meetings_router import router as meetings_router
 from icat_api.governance.working_group_router import router as working_group_router
 from icat_api.health import router as health_router
 from icat_api.idempotency.middleware import Idempotency
+from icat_api.member_list.fast import MemberListFastPath
 from icat_api.member_list.router import router as member_list_router
 from icat_api.middleware import InputGuard, RequestContext
 from icat_api.openapi import build_openapi
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
 
     app.add_middleware(Idempotency)
+    app.add_middleware(MemberListFastPath, cache=app.state.member_list_cache)
     app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app

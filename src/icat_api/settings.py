@@ -1,9 +1,9 @@
 """Settings from the environment, every one with the ``ICAT_`` prefix and a documented default."""
 
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     page_default: Annotated[
         int, Field(gt=0, description="`limit` of a list when none is given.")
     ] = 50
-    log_level: Annotated[str, Field(description="Log level: DEBUG, INFO, WARNING, ERROR.")] = "INFO"
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR"],
+        BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
+        Field(description="Log level: DEBUG, INFO, WARNING, ERROR."),
+    ] = "INFO"
     log_json: Annotated[
         bool, Field(description="Logs as JSON lines (true) or as readable console lines (false).")
     ] = True

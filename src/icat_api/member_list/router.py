@@ -3,20 +3,32 @@
 from fastapi import APIRouter, Request, Response
 
 from icat_api.conditional import etag_matches
+from icat_api.data_version import Cached
 from icat_api.member_list import service
 from icat_api.member_list.schemas import MemberList
 from icat_api.params import OnQuery, today_or
 from icat_api.problems import responses
 
+PATH = "/v1/member-list"
 router = APIRouter(prefix="/v1", tags=["member list"])
 _HEADERS = {"Cache-Control": "public, max-age=60", "Vary": "Accept"}
 _CSV = "text/csv; charset=utf-8"
 _JSON = "application/json"
 
 
-def _wants_csv(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
+def wants_csv(accept: str | None) -> bool:
+    """CSV when asked for, unless JSON is asked for first."""
+    accept = accept or ""
     return "text/csv" in accept and "application/json" not in accept.split(",")[0]
+
+
+def answer(cached: Cached, csv: bool, if_none_match: str | None) -> Response:
+    """The member list's answer from its cached bytes: 200, or 304 when the ETag is known.
+    Also used by the fast path (``fast.py``), so both answer the same bytes and headers."""
+    headers = {"ETag": cached.etag, **_HEADERS}
+    if etag_matches(if_none_match, cached.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(cached.body, media_type=_CSV if csv else _JSON, headers=headers)
 
 
 @router.get(
@@ -43,9 +55,6 @@ async def get_member_list(request: Request, on: OnQuery = None) -> Response:
     stood on `on` (today by default). `Accept: text/csv` answers CSV, one row per entity and
     group. Public and cacheable: send the `ETag` back as `If-None-Match` for a 304. No personal
     data, ever."""
-    csv = _wants_csv(request)
+    csv = wants_csv(request.headers.get("accept"))
     cached = await service.cached_member_list(request.app, today_or(on), csv)
-    headers = {"ETag": cached.etag, **_HEADERS}
-    if etag_matches(request.headers.get("if-none-match"), cached.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(cached.body, media_type=_CSV if csv else _JSON, headers=headers)
+    return answer(cached, csv, request.headers.get("if-none-match"))
