@@ -1,0 +1,224 @@
+"""The benchmark: ``make bench`` (``.venv/bin/python -m bench.run``).
+
+Starts the service (``icat-api serve``, uvicorn, one worker) on a fresh database seeded with the
+real ICAT data, and a bare FastAPI app answering the member list's bytes from memory with the
+same uvicorn settings; loads both with wrk (peak throughput) and hey (latency at a fixed rate),
+side by side in the same run, and prints ratios:
+
+1. the member list against the bare app, for 200 and for 304 (target: at least 0.9);
+2. other endpoints (entities, voting rights, chair eligibility, a sync of 200 focal points)
+   against the member list as the unit;
+3. with ``--scale 100`` (the default): list and rule endpoints on 100 times the real data
+   (``bench.scale``) against the real data, at a fixed rate (target: p50 within 2x).
+"""
+
+import argparse
+import json
+import statistics
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from bench import load, report
+from bench.load import BIN, Load, cli, environment, running
+from bench.report import Row
+
+MEMBER_LIST = "/v1/member-list"
+OTHERS: dict[str, str] = {
+    "GET /v1/entities": "/v1/entities",
+    "GET voting rights": "/v1/entities/ilo/voting-rights",
+    "GET chair eligibility": "/v1/entities/ilo/chair-eligibility",
+}
+SYNC_PATH = "/v1/entities/ilo/focal-points"
+SCALED: dict[str, str] = {
+    "GET /v1/member-list": MEMBER_LIST,
+    "GET /v1/entities": "/v1/entities",
+    "GET /v1/entities?status=member": "/v1/entities?status=member",
+    "GET voting rights": "/v1/entities/ilo/voting-rights",
+    "GET chair eligibility": "/v1/entities/ilo/chair-eligibility",
+    "GET /v1/focal-points/gaps": "/v1/focal-points/gaps",
+    "GET /v1/focal-points (changes)": "/v1/focal-points",
+    "GET /v1/meetings": "/v1/meetings",
+    "GET /v1/decisions": "/v1/decisions",
+    "GET /v1/audit-events": "/v1/audit-events",
+}
+
+
+def contacts(version: int, n: int = 200) -> dict[str, object]:
+    """A set of ``n`` contacts; versions differ in one contact's phone."""
+    return {
+        "items": [
+            {
+                "external_id": f"bench-{i}",
+                "name": f"Focal Point {i}",
+                "email": f"fp{i}@ilo.org",
+                "phone": f"+4122799{(i + (version if i == 0 else 0)) % 10000:04d}",
+                "is_primary": i == 0,
+            }
+            for i in range(n)
+        ]
+    }
+
+
+def sync_files(work: Path, key: str) -> tuple[Path, Path]:
+    """A wrk script alternating two sets (each request changes one contact), and one set's
+    body for hey (after the first, an unchanged sync: the nightly common case)."""
+    bodies = [json.dumps(contacts(v)) for v in (1, 2)]
+    script = work / "sync.lua"
+    script.write_text(
+        'wrk.method = "PUT"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
+        f"local bodies = {{[==[{bodies[0]}]==], [==[{bodies[1]}]==]}}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        "  return wrk.format(nil, nil, nil, bodies[i % 2 + 1])\n"
+        "end\n"
+    )
+    body = work / "sync.json"
+    body.write_text(bodies[0])
+    return script, body
+
+
+def prepare(url: str, scale: int | None, audit_events: int) -> str:
+    """Migrate and seed ``url`` (or build ``scale`` times the data); answer a secretariat key."""
+    env = environment(url)
+    if scale is None:
+        cli("db", "upgrade", env=env)
+        cli("seed", env=env)
+    else:
+        import subprocess
+
+        subprocess.run(
+            [
+                str(BIN / "python"),
+                "-m",
+                "bench.scale",
+                "--database-url",
+                url,
+                "--factor",
+                str(scale),
+                "--audit-events",
+                str(audit_events),
+            ],
+            check=True,
+            cwd=load.ROOT,
+        )
+    return cli("keys", "create", "--entity", "unodc", env=env).strip().splitlines()[-1]
+
+
+def median_load(runs: list[Load]) -> Load:
+    return Load(
+        statistics.median(r.rps for r in runs),
+        statistics.median(r.p50_ms for r in runs),
+        statistics.median(r.p99_ms for r in runs),
+        sum(r.failures for r in runs),
+    )
+
+
+def alternate(rounds: int, *measures: Callable[[], Load]) -> list[Load]:
+    """Run the measures in turn, ``rounds`` times, and answer the median of each."""
+    results: list[list[Load]] = [[] for _ in measures]
+    for _ in range(rounds):
+        for i, measure in enumerate(measures):
+            results[i].append(measure())
+    return [median_load(r) for r in results]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (reads)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations service/bare app")
+    parser.add_argument("--rate", type=int, default=200, help="fixed rate for the member list")
+    parser.add_argument("--slow-rate", type=int, default=20, help="fixed rate, other endpoints")
+    parser.add_argument("--scale", type=int, default=100, help="data factor; 0 to skip")
+    parser.add_argument("--audit-events", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty database for the real data (SQLite file in a temporary folder if unset)",
+    )
+    parser.add_argument("--scale-database-url", default=None, help="an empty one for the scale")
+    args = parser.parse_args()
+    load.require_tools()
+    work = Path(tempfile.mkdtemp(prefix="icat-bench-"))
+    real_url = args.database_url or f"sqlite:///{work / 'real.db'}"
+    key = prepare(real_url, None, 0)
+    auth = {"Authorization": f"Bearer {key}"}
+    seconds, conns = args.seconds, args.connections
+    rows: list[Row] = []
+
+    port, bare_port = load.free_port(), load.free_port()
+    service_env = environment(real_url)
+    with running(load.service_command(port), service_env, port, work / "service.log") as base:
+        first = httpx.get(base + MEMBER_LIST)
+        (work / "member-list.json").write_bytes(first.content)
+        etag = first.headers["etag"]
+        bare_env = {**service_env, "BENCH_BODY_FILE": str(work / "member-list.json")}
+        with running(load.bare_command(bare_port), bare_env, bare_port, work / "bare.log") as bare:
+            if httpx.get(bare + MEMBER_LIST).headers["etag"] != etag:
+                raise load.BenchError("the bare app does not answer the service's ETag")
+            inm = {"If-None-Match": etag}
+            for name, headers in (("200", {}), ("304", inm)):
+                ours, theirs = alternate(
+                    args.rounds,
+                    lambda h=headers: load.wrk(  # type: ignore[misc]
+                        base + MEMBER_LIST, seconds=seconds, connections=conns, headers=h
+                    ),
+                    lambda h=headers: load.wrk(  # type: ignore[misc]
+                        bare + MEMBER_LIST, seconds=seconds, connections=conns, headers=h
+                    ),
+                )
+                rows.append(report.peak(f"member list {name}: service / bare app", ours, theirs))
+            ours = load.hey(base + MEMBER_LIST, seconds=seconds, rate=args.rate)
+            theirs = load.hey(bare + MEMBER_LIST, seconds=seconds, rate=args.rate)
+            rows.append(report.fixed(f"member list 200 at {args.rate}/s", ours, theirs))
+
+        unit = load.wrk(base + MEMBER_LIST, seconds=seconds, connections=conns)
+        unit_fixed = load.hey(base + MEMBER_LIST, seconds=seconds, rate=args.slow_rate)
+        for name, path in OTHERS.items():
+            peak = load.wrk(base + path, seconds=seconds, connections=conns, headers=auth)
+            fixed = load.hey(base + path, seconds=seconds, rate=args.slow_rate, headers=auth)
+            rows.append(report.against_unit(name, peak, unit, fixed, unit_fixed))
+        script, body = sync_files(work, key)
+        peak = load.wrk(base + SYNC_PATH, seconds=seconds, connections=4, script=script)
+        fixed = load.hey(
+            base + SYNC_PATH,
+            seconds=seconds,
+            rate=args.slow_rate,
+            headers=auth,
+            method="PUT",
+            body=body,
+        )
+        rows.append(
+            report.against_unit("PUT sync of 200 focal points", peak, unit, fixed, unit_fixed)
+        )
+        real_fixed = {
+            name: load.hey(base + path, seconds=seconds, rate=args.slow_rate, headers=auth)
+            for name, path in SCALED.items()
+        }
+
+    if args.scale:
+        scale_url = args.scale_database_url or f"sqlite:///{work / 'scale.db'}"
+        scale_key = prepare(scale_url, args.scale, args.audit_events)
+        scale_auth = {"Authorization": f"Bearer {scale_key}"}
+        port = load.free_port()
+        with running(
+            load.service_command(port), environment(scale_url), port, work / "scale.log"
+        ) as base:
+            for name, path in SCALED.items():
+                big = load.hey(
+                    base + path, seconds=seconds, rate=args.slow_rate, headers=scale_auth
+                )
+                rows.append(report.scaled(name, args.scale, big, real_fixed[name]))
+
+    print(report.table(rows, args))
+    print(f"\nlogs and databases: {work}")
+
+
+if __name__ == "__main__":
+    main()
