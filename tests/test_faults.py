@@ -56,11 +56,6 @@ KILLER = Path(__file__).with_name("killer.py")
 MEETING_DAY = "2023-05-10"
 ATTENDING = ("ilo", "iom", "ohchr", "unhcr", "unicef", "unodc")
 
-only_postgres = pytest.mark.skipif(
-    not is_postgres(), reason="needs PostgreSQL (ICAT_TEST_DATABASE_URL) to take a database away"
-)
-only_sqlite = pytest.mark.skipif(is_postgres(), reason="a fault of SQLite's database file")
-
 
 # --- a real server -------------------------------------------------------------------------
 
@@ -256,8 +251,19 @@ def _backend_waiting_on_audit_insert(watcher: Engine, database: str) -> int:
     raise AssertionError("the sync never reached its audit events")
 
 
-@only_postgres
-def test_postgres_going_away_mid_request_answers_503_and_recovers(server: Server) -> None:
+def test_the_database_going_away_answers_503_and_the_service_recovers(
+    server: Server, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """PostgreSQL: the database stops taking connections mid-request; SQLite: its file is
+    overwritten under the server. Both: 503 problem+json, /readyz 503, recovery, nothing
+    stored (the scenarios below)."""
+    if is_postgres():
+        _postgres_going_away_mid_request(server)
+    else:
+        _sqlite_file_overwritten_with_garbage(tmp_path_factory)
+
+
+def _postgres_going_away_mid_request(server: Server) -> None:
     """While a focal-point sync has written its contacts (uncommitted) and waits to write its
     audit events, the database stops taking connections and every backend is terminated. That
     sync, later reads and writes (with or without Idempotency-Key) answer 503 problem+json with
@@ -353,22 +359,43 @@ def test_postgres_going_away_mid_request_answers_503_and_recovers(server: Server
 # --- SQLite: the write lock held by another process ----------------------------------------
 
 
-@only_sqlite
-def test_sqlite_write_lock_held_past_busy_timeout_answers_503_and_recovers(
-    server: Server,
-) -> None:
-    """Another process holds SQLite's write lock longer than busy_timeout (5 s) while two
-    writes are in flight: both wait for it, then answer 503 problem+json with Retry-After and no
-    stack trace; reads, /readyz and /healthz answer 200 meanwhile (WAL: readers are not
-    blocked, and the database is there). Once the lock is released the same writes go through,
-    and nothing of the refused ones was stored."""
-    path = make_url(server.url).database
+@contextmanager
+def write_lock_held(url: str) -> Iterator[None]:
+    """Another process holds the lock every write needs, until the block ends: SQLite's write
+    lock; on PostgreSQL, EXCLUSIVE locks on the tables written (reads still go through)."""
+    if is_postgres():
+        engine = create_engine(url, poolclass=NullPool)
+        conn = engine.connect()
+        conn.execute(text("LOCK TABLE entities, focal_points IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            conn.rollback()
+            conn.close()
+            engine.dispose()
+        return
+    path = make_url(url).database
     assert path
-    sync = contacts("iom", 20)
-    focal_point_events = audit_count(server, resource_type="focal_point")
     holder = sqlite3.connect(path, isolation_level=None, timeout=1)
     try:
         holder.execute("BEGIN IMMEDIATE")  # the write lock, until rollback
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_a_lock_held_past_the_wait_answers_503_and_the_writes_go_through_after(
+    server: Server,
+) -> None:
+    """Another process holds the lock writes need longer than the service waits for it (5 s:
+    SQLite's busy_timeout, PostgreSQL's lock_timeout) while two writes are in flight: both wait,
+    then answer 503 problem+json with Retry-After and no stack trace; reads, /readyz and
+    /healthz answer 200 meanwhile. Once the lock is released the same writes go through, and
+    nothing of the refused ones was stored."""
+    sync = contacts("iom", 20)
+    focal_point_events = audit_count(server, resource_type="focal_point")
+    with write_lock_held(server.url):
         put = InFlight(lambda: server.send("PUT", "/v1/entities/iom/focal-points", json=sync))
         post = InFlight(lambda: server.send("POST", "/v1/entities", json=new_entity("lock-igo")))
         time.sleep(1.0)
@@ -379,9 +406,6 @@ def test_sqlite_write_lock_held_past_busy_timeout_answers_503_and_recovers(
         for write in (put, post):
             assert_unavailable(write.answer())
             assert BUSY_TIMEOUT - 0.5 <= write.seconds < BUSY_TIMEOUT + 10, write.seconds
-    finally:
-        holder.rollback()
-        holder.close()
 
     assert ok(server.send("GET", "/v1/entities/iom/focal-points"))["items"] == []
     assert server.send("GET", "/v1/entities/lock-igo").status_code == 404
@@ -398,10 +422,7 @@ def test_sqlite_write_lock_held_past_busy_timeout_answers_503_and_recovers(
 # --- SQLite: the database file overwritten -------------------------------------------------
 
 
-@only_sqlite
-def test_sqlite_file_overwritten_with_garbage_answers_503_and_recovers(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
+def _sqlite_file_overwritten_with_garbage(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The database file is overwritten in place with garbage (a bad disk, a bad restore)
     while the server runs, then its bytes are put back. Meanwhile reads and writes should
     answer 503 problem+json with Retry-After and no stack trace, /readyz 503 and /healthz 200;

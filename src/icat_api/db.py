@@ -1,12 +1,13 @@
 """The engine, the declarative base and the one-transaction-per-request session dependency."""
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -51,13 +52,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+LOCK_WAIT_MS = 5000
+"""How long a request waits for a lock held by another (SQLite's busy_timeout, PostgreSQL's
+lock_timeout) before it gives up with 503 and Retry-After, rather than hanging."""
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # pysqlite opens transactions on its own terms; take control so that SAVEPOINT and
     # one-transaction-per-request behave as on PostgreSQL.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -77,6 +83,26 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
+# SQLite errors after which a connection cannot be trusted again: the file was replaced, broken
+# or taken away under it. Marked as disconnects, so the pool drops every connection and the next
+# request opens the file afresh (recovery without a restart once the file is back).
+_SQLITE_BROKEN = (
+    "file is not a database",
+    "database disk image is malformed",
+    "disk i/o error",
+    "unable to open database file",
+    "no such table",
+)
+
+
+def _sqlite_on_error(context: ExceptionContext) -> None:
+    message = str(context.original_exception).lower()
+    if isinstance(context.original_exception, sqlite3.DatabaseError) and any(
+        m in message for m in _SQLITE_BROKEN
+    ):
+        context.is_disconnect = True
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and explicit transactions."""
     parsed = make_url(url)
@@ -84,8 +110,15 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "handle_error", _sqlite_on_error)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": f"-c lock_timeout={LOCK_WAIT_MS}"},
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, InternalError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -249,7 +249,19 @@ async def _on_stale(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the database is away, busy or broken (503: retry later),
+    rather than a mistake in a statement (500)."""
+    return (
+        type(exc) is DatabaseError  # e.g. SQLite's "file is not a database"
+        or isinstance(exc, OperationalError | InternalError)
+        or bool(getattr(exc, "connection_invalidated", False))
+    )
+
+
+async def _on_database(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        return await _on_unexpected(request, exc)
     log.warning("database_unavailable", error=str(getattr(exc, "orig", exc))[:200])
     return problem_response(
         503,
@@ -273,7 +285,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(StaleDataError, _on_stale)
-    app.add_exception_handler(OperationalError, _on_operational)
+    app.add_exception_handler(DatabaseError, _on_database)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
