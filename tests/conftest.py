@@ -31,7 +31,7 @@ def database_url() -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_json=True)
+    return Settings(database_url=database_url, log_json=True, rate_limit_enabled=False)
 
 
 @pytest.fixture(scope="session")

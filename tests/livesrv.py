@@ -39,7 +39,12 @@ def cli(*args: str, env: dict[str, str]) -> str:
 def live_server(database_url: str, log_path: Path) -> Iterator[str]:
     """Serve on a free port until the block ends; answers the base URL."""
     port = free_port()
-    env = {**os.environ, "ICAT_DATABASE_URL": database_url, "ICAT_LOG_JSON": "true"}
+    env = {
+        "ICAT_RATE_LIMIT_ENABLED": "false",  # tests and fuzzers hammer the server on purpose
+        **os.environ,
+        "ICAT_DATABASE_URL": database_url,
+        "ICAT_LOG_JSON": "true",
+    }
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [str(BIN / "icat-api"), "serve", "--port", str(port)],

@@ -29,6 +29,7 @@ from icat_api.middleware import InputGuard, RequestContext
 from icat_api.openapi import build_openapi
 from icat_api.problems import install_handlers
 from icat_api.publications.router import router as publications_router
+from icat_api.ratelimit import RateLimit
 from icat_api.records.router import router as records_router
 from icat_api.settings import Settings, get_settings
 from icat_api.work_plans.router import router as work_plans_router
@@ -98,6 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Idempotency)
     app.add_middleware(MemberListFastPath, cache=app.state.member_list_cache)
     app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit_enabled:
+        app.add_middleware(
+            RateLimit,
+            per_address=settings.rate_limit_per_address,
+            per_key=settings.rate_limit_per_key,
+        )
     app.add_middleware(RequestContext)
     return app
 

@@ -146,6 +146,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 )
             if path.startswith("/v1/"):
                 answers.setdefault("503", _problem("The database is unavailable or busy; retry."))
+                answers.setdefault(
+                    "429", _problem("Too many requests from this address or key; see Retry-After.")
+                )
             if "requestBody" in operation:
                 answers.setdefault("400", _problem("The body is not valid JSON."))
                 answers.setdefault("413", _problem("The body is larger than the limit (1 MiB)."))

@@ -69,6 +69,7 @@ _TITLES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation", "Invalid request"),
     428: ("precondition-required", "If-Match is required"),
+    429: ("too-many-requests", "Too many requests"),
     500: ("internal", "Internal error"),
     503: ("unavailable", "Service unavailable"),
 }

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from icat_api.ratelimit import RATE
+
 
 class Settings(BaseSettings):
     """Every setting the service reads. Each is ``ICAT_<NAME>`` in the environment."""
@@ -42,6 +44,23 @@ class Settings(BaseSettings):
     seed_on_empty: Annotated[
         bool, Field(description="`icat-api serve` seeds the real ICAT data into an empty database.")
     ] = True
+    rate_limit_enabled: Annotated[
+        bool, Field(description="Limit requests per client address and per API key (429).")
+    ] = True
+    rate_limit_per_address: Annotated[
+        str,
+        Field(
+            pattern=RATE.pattern,
+            description="Requests a client address may make, as N/second, N/minute or N/hour.",
+        ),
+    ] = "1200/minute"
+    rate_limit_per_key: Annotated[
+        str,
+        Field(
+            pattern=RATE.pattern,
+            description="Requests an API key may make, as N/second, N/minute or N/hour.",
+        ),
+    ] = "600/minute"
     cache_check_seconds: Annotated[
         float,
         Field(
