@@ -176,7 +176,17 @@ def hey(
 
 
 def environment(database_url: str, **extra: str) -> dict[str, str]:
-    """The service's environment: the settings a deployment would use, on this database."""
+    """The service's environment: the settings a deployment would use, on this database. The
+    rate limits stay on (their cost is measured) but high enough for one load tool's address."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ICAT_")}
-    env.update({"ICAT_DATABASE_URL": database_url, "ICAT_LOG_JSON": "true", **extra})
+    env.update(
+        {
+            "ICAT_DATABASE_URL": database_url,
+            "ICAT_LOG_JSON": "true",
+            "ICAT_RATE_LIMIT_ENABLED": "true",
+            "ICAT_RATE_LIMIT_PER_ADDRESS": "1000000/minute",
+            "ICAT_RATE_LIMIT_PER_KEY": "1000000/minute",
+            **extra,
+        }
+    )
     return env
