@@ -31,6 +31,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/icat-api openapi export --check
 
+## The benchmark: the service against a bare FastAPI app, and at 100x the data; needs wrk and
+## hey (Debian: apt-get install wrk hey). BENCH_ARGS="--scale 0 --seconds 5" for a short run.
+bench: $(STAMP)
+	command -v wrk >/dev/null && command -v hey >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq wrk hey; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 openapi: $(STAMP)
 	$(BIN)/icat-api openapi export
 
