@@ -13,7 +13,12 @@ class AuditEvent(Base):
     """One write: when, by which key and entity, what, and the state before and after."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_resource", "resource_type", "resource_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_resource", "resource_type", "resource_id"),
+        # The other filters of GET /v1/audit-events, in the order pages are read (by id).
+        Index("ix_audit_events_actor", "actor_entity_id", "id"),
+        Index("ix_audit_events_action", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True

@@ -31,6 +31,7 @@ class Entity(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", KINDS), name="kind"),
         CheckConstraint(f"scope IS NULL OR {_in('scope', SCOPES)}", name="scope"),
+        Index("ix_entities_kind", "kind", "id"),  # GET /v1/entities?kind=
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

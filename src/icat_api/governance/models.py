@@ -108,6 +108,7 @@ class Application(Base):
             sqlite_where=text("status = 'submitted'"),
             postgresql_where=text("status = 'submitted'"),
         ),
+        Index("ix_applications_status", "status", "id"),  # GET /v1/applications?status=
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -143,6 +144,9 @@ class Decision(Base):
             postgresql_where=text("outcome = 'adopted'"),
         ),
         Index("ix_decisions_decided_on", "decided_on"),
+        # Filters of GET /v1/decisions, in the order pages are read (decided_on, id).
+        Index("ix_decisions_kind", "kind", "decided_on", "id"),
+        Index("ix_decisions_outcome", "outcome", "decided_on", "id"),
         # A candidacy is elected at most once (ToR 3.D.1).
         Index(
             "uq_decisions_election_adopted",

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icat_api.db import Base, UTCDateTime, utcnow
@@ -17,6 +17,7 @@ class Publication(Base):
             "kind IN (" + ", ".join(repr(k) for k in PUBLICATION_KINDS) + ")", name="kind"
         ),
         CheckConstraint("status IN ('draft', 'signed_off', 'published')", name="status"),
+        Index("ix_publications_kind", "kind", "id"),  # GET /v1/publications?kind=
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
