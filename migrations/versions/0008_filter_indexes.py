@@ -15,6 +15,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEXES = [
+    ("ix_audit_events_type", "audit_events", ["resource_type", "id"]),
     ("ix_audit_events_actor", "audit_events", ["actor_entity_id", "id"]),
     ("ix_audit_events_action", "audit_events", ["action", "id"]),
     ("ix_decisions_kind", "decisions", ["kind", "decided_on", "id"]),

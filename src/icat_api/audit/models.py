@@ -16,6 +16,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_resource", "resource_type", "resource_id"),
         # The other filters of GET /v1/audit-events, in the order pages are read (by id).
+        Index("ix_audit_events_type", "resource_type", "id"),
         Index("ix_audit_events_actor", "actor_entity_id", "id"),
         Index("ix_audit_events_action", "action", "id"),
     )

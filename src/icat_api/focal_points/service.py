@@ -5,7 +5,19 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, insert, null, or_, select, true, union_all
+from sqlalchemy import (
+    Boolean,
+    String,
+    Subquery,
+    cast,
+    false,
+    insert,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record, record_many
@@ -327,26 +339,37 @@ def changes(*, session: Session, page: PageParams, since: datetime | None) -> Pa
         FocalPointTombstone.external_id,
         true().label("deleted"),
         FocalPointTombstone.deleted_at.label("changed_at"),
-        null().label("name"),
-        null().label("title"),
-        null().label("email"),
-        null().label("phone"),
-        null().label("is_primary"),
+        # typed: each side is a subquery, so PostgreSQL cannot take the types from the other
+        cast(null(), String).label("name"),
+        cast(null(), String).label("title"),
+        cast(null(), String).label("email"),
+        cast(null(), String).label("phone"),
+        cast(null(), Boolean).label("is_primary"),
     )
-    if since is not None:
-        live = live.where(FocalPoint.updated_at >= since)
-        gone = gone.where(FocalPointTombstone.deleted_at >= since)
-    feed = union_all(live, gone).subquery()
-    query = select(feed).order_by(feed.c.changed_at, feed.c.id).limit(page.limit + 1)
     after = page.key(str, int)
+    at: datetime | None = None
     if after is not None:
         try:
             at = datetime.fromisoformat(after[0])
         except ValueError:
             raise InvalidInput("cursor is not one this service issued") from None
-        query = query.where(
-            or_(feed.c.changed_at > at, and_(feed.c.changed_at == at, feed.c.id > after[1]))
-        )
+
+    def window(branch: Any, changed: Any, ident: Any) -> Subquery:
+        # Each side reads at most a page, in the order of its (changed, id) index; the merge
+        # below then sorts two pages, whatever the number of contacts and tombstones.
+        if since is not None:
+            branch = branch.where(changed >= since)
+        if at is not None and after is not None:
+            branch = branch.where(changed >= at, or_(changed > at, ident > after[1]))
+        windowed: Subquery = branch.order_by(changed, ident).limit(page.limit + 1).subquery()
+        return windowed
+
+    sides = (
+        window(live, FocalPoint.updated_at, FocalPoint.id),
+        window(gone, FocalPointTombstone.deleted_at, FocalPointTombstone.id),
+    )
+    feed = union_all(*(select(side) for side in sides)).subquery()
+    query = select(feed).order_by(feed.c.changed_at, feed.c.id).limit(page.limit + 1)
     rows = session.execute(query).all()
     more = len(rows) > page.limit
     items = [
