@@ -53,7 +53,7 @@ def connection(engine: Engine, app: FastAPI) -> Iterator[Connection]:
     sessions join it through savepoints, so their commits are undone too."""
     original = app.state.sessionmaker
     # Answers cached from an earlier test's data, which its rollback undid, must not be served.
-    app.state.member_list_cache.clear()
+    app.state.read_cache.clear()
     with engine.connect() as conn:
         outer = conn.begin()
         app.state.sessionmaker = sessionmaker(

@@ -1133,3 +1133,19 @@ def test_an_applicant_files_its_own_application(
     )
     done = client.post(withdraw, headers=own, json={"withdrawn_on": "2023-05-01"})
     assert body_of(done, 200)["status"] == "withdrawn"
+
+
+def test_the_roster_read_again_after_an_enrolment_shows_it(
+    client: TestClient, sec: Headers
+) -> None:
+    """The roster is answered from memory until the data changes: an enrolment shows at once."""
+    before = roster(client, "2023-03-01")
+    assert "unfpa" not in {m["entity_id"] for m in before["members"]}
+    enrolment = {
+        "entity_id": "unfpa",
+        "confirmed_on": "2023-02-01",
+        "confirmation_reference": "UNFPA/ED/2023/004",
+    }
+    body_of(client.post("/v1/working-group/enrolments", headers=sec, json=enrolment), 201)
+    after = roster(client, "2023-03-01")
+    assert "unfpa" in {m["entity_id"] for m in after["members"]}

@@ -191,7 +191,7 @@ def test_the_fast_path_answers_exactly_what_the_route_answers(client: TestClient
         miss_304 = client.get(
             "/v1/member-list", params=params, headers={**headers, "If-None-Match": etag}
         )
-        client.app.state.member_list_cache.clear()  # type: ignore[attr-defined]
+        client.app.state.read_cache.clear()  # type: ignore[attr-defined]
         route_304 = client.get(
             "/v1/member-list", params=params, headers={**headers, "If-None-Match": etag}
         )

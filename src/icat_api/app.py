@@ -70,8 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.member_list_cache = VersionedCache(
-        lambda: _stored_version(app), check_seconds=settings.cache_check_seconds
+    app.state.read_cache = VersionedCache(
+        lambda: _stored_version(app), check_seconds=settings.cache_check_seconds, size=512
     )
 
     install_handlers(app)
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
 
     app.add_middleware(Idempotency)
-    app.add_middleware(MemberListFastPath, cache=app.state.member_list_cache)
+    app.add_middleware(MemberListFastPath, cache=app.state.read_cache)
     app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_enabled:
         app.add_middleware(

@@ -39,7 +39,18 @@ def conditional_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The answer with its ETag, or a bodiless 304 when ``If-None-Match`` already has it."""
-    etag = etag_of(body)
+    return tagged_response(request, body, etag_of(body), media_type, status_code, headers)
+
+
+def tagged_response(
+    request: Request,
+    body: bytes,
+    etag: str,
+    media_type: str = "application/json",
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """:func:`conditional_response` for bytes whose ETag is already known (cached)."""
     out_headers = {"ETag": etag, **(headers or {})}
     if status_code == 200 and etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=out_headers)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, event, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from starlette.concurrency import run_in_threadpool
 
 from icat_api.db import Base
 
@@ -135,3 +136,16 @@ class VersionedCache:
     def clear(self) -> None:
         self._entries.clear()
         self._checked_at = float("-inf")
+
+
+async def cached(cache: VersionedCache, key: Hashable, build: Callable[[], Cached]) -> Cached:
+    """The answer kept under ``key`` for the current data, else ``build()`` (in a worker
+    thread) and kept. Reads the stored version first when it is due."""
+    if cache.stale_check_due():
+        await run_in_threadpool(cache.refresh)
+    token = cache.token()  # taken before building: a write meanwhile makes the entry stale
+    hit = cache.get(key, token)
+    if hit is None:
+        hit = await run_in_threadpool(build)
+        cache.put(key, token, hit)
+    return hit

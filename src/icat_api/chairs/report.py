@@ -18,7 +18,7 @@ from icat_api.funding.schemas import FundingPage
 from icat_api.funding.service import list_funding
 from icat_api.governance.decision_schemas import DecisionRead
 from icat_api.governance.decisions import list_decisions
-from icat_api.governance.meetings import attendance
+from icat_api.governance.meetings import attendances
 from icat_api.governance.models import Application, Meeting
 from icat_api.governance.schemas import AttendeeRead, MeetingRead
 from icat_api.pagination import PageParams
@@ -88,23 +88,21 @@ def report(*, session: Session, year: int) -> ChairReport:
         raise NotFound(f"No chair term covers {year}.")
     first, last = date(year, 1, 1), date(year, 12, 31)
     everything = PageParams(10_000, None)
-    meeting_ids = list(
+    held = list(
         session.scalars(
-            select(Meeting.id)
+            select(Meeting)
             .where(Meeting.starts_on >= first, Meeting.starts_on <= last)
             .order_by(Meeting.starts_on, Meeting.id)
         )
     )
-    meetings = []
-    for mid in meeting_ids:
-        row = session.get(Meeting, mid)
-        assert row is not None
-        meetings.append(
-            ReportMeeting(
-                meeting=MeetingRead.model_validate(row, from_attributes=True),
-                attendance=attendance(session=session, meeting_id=mid, with_people=False).items,
-            )
+    attended = attendances(session, held, with_people=False)
+    meetings = [
+        ReportMeeting(
+            meeting=MeetingRead.model_validate(row, from_attributes=True),
+            attendance=attended[row.id].items,
         )
+        for row in held
+    ]
     decided = list_decisions(
         session=session, page=everything, kind=None, year=year, meeting_id=None, outcome=None
     ).items

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record
@@ -152,10 +152,16 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
         query = query.where(
             Funding.received_on >= date(year, 1, 1), Funding.received_on <= date(year, 12, 31)
         )
-    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for f in session.scalars(query):
-        if f.amount is not None and f.currency is not None:
-            totals[(f.currency, f.donor)] += f.amount
+    # Totals per currency and donor over every fund of the filter, in one aggregate. Summed in
+    # whole thousandths (the column's scale) so that the sum is exact on SQLite too, whose SUM
+    # of a NUMERIC column is a floating-point one.
+    thousandths = func.sum(cast(func.round(Funding.amount * 1000), BigInteger))
+    totals = session.execute(
+        query.with_only_columns(Funding.currency, Funding.donor, thousandths)
+        .where(Funding.amount.is_not(None), Funding.currency.is_not(None))
+        .group_by(Funding.currency, Funding.donor)
+        .order_by(None)
+    ).all()
     after = page.key(int)
     paged = query.limit(page.limit + 1)
     if after is not None:
@@ -166,8 +172,8 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
     return FundingPage(
         items=items,
         totals=[
-            Total(currency=c, donor=d, amount=in_minor_units(a, c))
-            for (c, d), a in sorted(totals.items())
+            Total(currency=c, donor=d, amount=in_minor_units(Decimal(int(t)).scaleb(-3), c))
+            for c, d, t in sorted(totals, key=lambda r: (r[0], r[1]))
         ],
         next_cursor=encode_cursor([items[-1].id]) if more else None,
     )

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record
@@ -16,7 +16,7 @@ from icat_api.governance.decision_schemas import (
     ApplicationRead,
     ApplicationWithdraw,
 )
-from icat_api.governance.models import Application
+from icat_api.governance.models import Application, Meeting
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
@@ -99,32 +99,32 @@ def list_applications(
     *, session: Session, page: PageParams, entity_id: str | None, status: str | None
 ) -> Page[ApplicationRead]:
     """Applications by id; `status` filters on the status as shown (introduced included)."""
-    query = select(Application).order_by(Application.id)
+    today = date.today()
+    query = select(Application).order_by(Application.id).limit(page.limit + 1)
     if entity_id is not None:
         query = query.where(Application.entity_id == entity_id)
     if status in ("accepted", "not_accepted", "withdrawn"):
         query = query.where(Application.status == status)
     elif status in ("submitted", "introduced"):
-        query = query.where(Application.status == "submitted")
+        # Shown as introduced once the next Working Group meeting after its submission (the
+        # one the Chair introduces it at, `read`) has begun: there is such a meeting by today.
+        introduced = exists().where(
+            Meeting.kind == "working_group",
+            Meeting.starts_on > Application.submitted_on,
+            Meeting.starts_on <= today,
+        )
+        query = query.where(
+            Application.status == "submitted", introduced if status == "introduced" else ~introduced
+        )
     after = page.key(int)
     if after is not None:
         query = query.where(Application.id > after[0])
+    rows = list(session.scalars(query))
+    more = len(rows) > page.limit
     meetings = facts.working_group_meetings(session)
-    today = date.today()
-    items: list[ApplicationRead] = []
-    last_id = None
-    for row in session.scalars(query):
-        shown = read(row, meetings, today)
-        last_id = row.id
-        if status is not None and shown.status != status:
-            continue
-        items.append(shown)
-        if len(items) > page.limit:
-            break
-    more = len(items) > page.limit
-    items = items[: page.limit]
+    items = [read(row, meetings, today) for row in rows[: page.limit]]
     return Page[ApplicationRead](
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more and last_id else None
+        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None
     )
 
 

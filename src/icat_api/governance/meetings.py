@@ -1,7 +1,8 @@
 """Meetings and their attendance, with each attendee's capacity on the day."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -136,25 +137,51 @@ def attendance(*, session: Session, meeting_id: int, with_people: bool) -> Atten
 
 
 def _attendance(session: Session, meeting: Meeting, with_people: bool) -> AttendanceRead:
-    day = meeting.starts_on
-    status = entity_rules.status_expression(day).label("status")
+    return attendances(session, [meeting], with_people)[meeting.id]
+
+
+def attendances(
+    session: Session, meetings: Sequence[Meeting], with_people: bool
+) -> dict[int, AttendanceRead]:
+    """The attendance of each of ``meetings``, each attendee with its capacity on that
+    meeting's first day: one statement for every attendee, three for their voting rights."""
+    if not meetings:
+        return {}
+    by_id = {m.id: m for m in meetings}
+    # The status on each meeting's own first day: the expression only compares ``day`` with
+    # date columns, so the meeting's column stands in for a date (a correlated comparison).
+    status = entity_rules.status_expression(cast(date, Meeting.starts_on)).label("status")
     rows = session.execute(
-        select(Attendance.entity_id, Attendance.representatives, Entity.name, status)
-        .join(Entity, Entity.id == Attendance.entity_id)
-        .where(Attendance.meeting_id == meeting.id)
-        .order_by(Entity.name)
-    ).all()
-    rights = facts.voting_rights(session, [r.entity_id for r in rows], day)
-    items = [
-        AttendeeRead(
-            entity_id=r.entity_id,
-            name=r.name,
-            capacity=rules.capacity(r.status, rights[r.entity_id].has_voting_rights),
-            representatives=(r.representatives or []) if with_people else None,
+        select(
+            Attendance.meeting_id,
+            Attendance.entity_id,
+            Attendance.representatives,
+            Entity.name,
+            status,
         )
-        for r in rows
-    ]
-    return AttendanceRead(meeting_id=meeting.id, on=day, items=items)
+        .join(Entity, Entity.id == Attendance.entity_id)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Attendance.meeting_id.in_(by_id))
+        .order_by(Attendance.meeting_id, Entity.name)
+    ).all()
+    rights = facts.voting_rights_on(
+        session, ((r.entity_id, by_id[r.meeting_id].starts_on) for r in rows)
+    )
+    items: dict[int, list[AttendeeRead]] = {mid: [] for mid in by_id}
+    for r in rows:
+        votes = rights[(r.entity_id, by_id[r.meeting_id].starts_on)].has_voting_rights
+        items[r.meeting_id].append(
+            AttendeeRead(
+                entity_id=r.entity_id,
+                name=r.name,
+                capacity=rules.capacity(r.status, votes),
+                representatives=(r.representatives or []) if with_people else None,
+            )
+        )
+    return {
+        mid: AttendanceRead(meeting_id=mid, on=m.starts_on, items=items[mid])
+        for mid, m in by_id.items()
+    }
 
 
 def set_attendance(

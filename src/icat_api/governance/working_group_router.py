@@ -3,7 +3,8 @@
 from fastapi import APIRouter, Request, Response
 
 from icat_api.auth import AuthenticatedCaller
-from icat_api.conditional import json_response
+from icat_api.conditional import etag_of, json_response, render_json, tagged_response
+from icat_api.data_version import Cached, cached
 from icat_api.db import SessionDep
 from icat_api.governance import working_group
 from icat_api.governance.schemas import (
@@ -24,11 +25,21 @@ router = APIRouter(tags=["working group"])
     response_model=WorkingGroupRead,
     responses=responses(304, 422),
 )
-def get_working_group(request: Request, session: SessionDep, on: OnQuery = None) -> Response:
+async def get_working_group(request: Request, on: OnQuery = None) -> Response:
     """The members enrolled in the Working Group on `on` (today by default), each with
     `confirmed_on`, `first_participation_on` and whether it votes that day (ToR 3.B.7), and the
-    partners attending as non-voting observers. Public."""
-    return json_response(request, working_group.roster(session=session, day=today_or(on)))
+    partners attending as non-voting observers. Public; answered from memory until the data
+    changes."""
+    day = today_or(on)
+    factory = request.app.state.sessionmaker
+
+    def build() -> Cached:
+        with factory() as session:
+            body = render_json(working_group.roster(session=session, day=day))
+        return Cached(body, etag_of(body))
+
+    hit = await cached(request.app.state.read_cache, ("working-group", day), build)
+    return tagged_response(request, hit.body, hit.etag)
 
 
 @router.post(

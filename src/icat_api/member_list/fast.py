@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from icat_api.data_version import VersionedCache
 from icat_api.member_list.router import PATH, answer, wants_csv
+from icat_api.member_list.service import member_list_key
 from icat_api.schemas import Day
 
 _DAY = TypeAdapter(Day)
@@ -67,7 +68,7 @@ class MemberListFastPath:
             return None
         headers = Headers(scope=scope)
         csv = wants_csv(headers.get("accept"))
-        cached = self.cache.get((day, csv), self.cache.token())
+        cached = self.cache.get(member_list_key(day, csv), self.cache.token())
         if cached is None:
             return None
         return answer(cached, csv, headers.get("if-none-match"))

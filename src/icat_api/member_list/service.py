@@ -7,11 +7,10 @@ from datetime import date
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from icat_api.chairs.service import terms_in_year
 from icat_api.conditional import etag_of, render_json
-from icat_api.data_version import Cached, VersionedCache
+from icat_api.data_version import Cached, cached
 from icat_api.entities import rules
 from icat_api.entities.models import Entity
 from icat_api.member_list.schemas import ListedEntity, MemberList
@@ -79,22 +78,17 @@ def _build(factory: sessionmaker[Session], day: date, coordinator_id: str, csv: 
     return Cached(body=body, etag=etag_of(body))
 
 
+def member_list_key(day: date, csv: bool) -> tuple[str, date, bool]:
+    """The member list's key in the read cache (the fast path looks it up too)."""
+    return ("member-list", day, csv)
+
+
 async def cached_member_list(app: FastAPI, day: date, csv: bool) -> Cached:
     """The member list's bytes for ``day``, from memory while the data has not changed (the
     hottest read: no database, no thread, on a hit)."""
-    cache: VersionedCache = app.state.member_list_cache
-    if cache.stale_check_due():
-        await run_in_threadpool(cache.refresh)
-    token = cache.token()  # taken before reading: a write meanwhile makes this entry stale
-    key = (day, csv)
-    hit = cache.get(key, token)
-    if hit is None:
-        hit = await run_in_threadpool(
-            _build,
-            app.state.sessionmaker,
-            day,
-            app.state.settings.coordinator_entity_id,
-            csv,
-        )
-        cache.put(key, token, hit)
-    return hit
+    coordinator_id = app.state.settings.coordinator_entity_id
+    return await cached(
+        app.state.read_cache,
+        member_list_key(day, csv),
+        lambda: _build(app.state.sessionmaker, day, coordinator_id, csv),
+    )
