@@ -1,10 +1,19 @@
 """Focal point bodies: field rules (emails, phones, ids) live here."""
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal, Self
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.networks import validate_email
 
 from icat_api.schemas import Flag, Schema
 
@@ -19,6 +28,10 @@ PersonName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+# Parsing a phone number or an email address is most of a sync's cost (about 120 and 70 µs),
+# and a nightly sync sends the same contacts every night: both are pure functions of the text,
+# so their answers are kept (the errors are not).
+@lru_cache(maxsize=16384)
 def _e164(value: str) -> str:
     try:
         number = phonenumbers.parse(value, None)
@@ -38,7 +51,26 @@ Phone = Annotated[
         examples=["+43 1 26060 0"],
     ),
 ]
-Email = Annotated[EmailStr, Field(max_length=254, examples=["focal.point@unodc.org"])]
+
+
+@lru_cache(maxsize=16384)
+def _email(value: str) -> str:
+    return validate_email(value)[1]  # pydantic's EmailStr, remembered
+
+
+Email = Annotated[
+    str,
+    Field(max_length=254),
+    AfterValidator(_email),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": 254,
+            "examples": ["focal.point@unodc.org"],
+        }
+    ),
+]
 
 _EXAMPLE: dict[str, Any] = {
     "external_id": "HR-00731",
