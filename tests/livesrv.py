@@ -10,6 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy.orm import Session
+
+from icat_api.db import make_engine
+from icat_api.keys.service import create_key
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -72,3 +76,14 @@ def live_server(database_url: str, log_path: Path) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def create_keys(database_url: str, *entities: str) -> dict[str, str]:
+    """A new key for each of ``entities``, as `icat-api keys create --entity` makes them, but
+    in this process (the command takes seconds to start)."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            return {e: create_key(session=session, entity_id=e)[1] for e in entities}
+    finally:
+        engine.dispose()
