@@ -42,7 +42,7 @@ def test_models_render_as_the_generic_encoder_would() -> None:
     )
     funding = FundingRead.model_validate(
         {
-            **FundingRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+            **FundingRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index, dict-item]
             "received_on": date(2021, 9, 1),
         }
     )
