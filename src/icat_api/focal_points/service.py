@@ -135,7 +135,11 @@ def sync(
     check_unique_external_ids(data)
     entity = _lock_designating(session, entity_id)
     current = _contacts(session, entity_id)
-    if_match(set_etag(_as_list(entity_id, current)))
+    listing = _as_list(
+        entity_id, current
+    )  # read once: the ETag and, if nothing changes, the answer
+    etag = set_etag(listing)
+    if_match(etag)
     rules.check_one_primary(sum(1 for i in data.items if i.is_primary), len(data.items))
 
     by_external = {fp.external_id: fp for fp in current}
@@ -154,13 +158,9 @@ def sync(
             unchanged += 1
     if not (removed or changed or created):
         result = SyncResult(
-            items=_as_list(entity_id, current).items,
-            created=0,
-            updated=0,
-            removed=0,
-            unchanged=unchanged,
+            items=listing.items, created=0, updated=0, removed=0, unchanged=unchanged
         )
-        return result, set_etag(_as_list(entity_id, current))
+        return result, etag
 
     now = utcnow()
     events: list[tuple[str, str, str, Any, Any]] = []
