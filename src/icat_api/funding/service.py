@@ -35,25 +35,24 @@ RULE = "ToR 3.B.5"
 def _reads(session: Session, rows: list[Funding]) -> list[FundingRead]:
     ids = [f.id for f in rows]
     milestones: dict[int, list[MilestoneRead]] = defaultdict(list)
-    if ids:
-        reported = {
-            r.milestone_id: r.reported_on
-            for r in session.execute(
-                select(MilestoneReport.milestone_id, MilestoneReport.reported_on)
-                .join(Milestone, Milestone.id == MilestoneReport.milestone_id)
-                .where(Milestone.funding_id.in_(ids))
-            )
-        }
-        for m in session.scalars(
-            select(Milestone)
+    # Asked even for an empty page (a year without funds in the Chair's report): the statements
+    # of a request do not depend on how many rows it finds.
+    reported = {
+        r.milestone_id: r.reported_on
+        for r in session.execute(
+            select(MilestoneReport.milestone_id, MilestoneReport.reported_on)
+            .join(Milestone, Milestone.id == MilestoneReport.milestone_id)
             .where(Milestone.funding_id.in_(ids))
-            .order_by(Milestone.due_on, Milestone.id)
-        ):
-            milestones[m.funding_id].append(
-                MilestoneRead(
-                    id=m.id, title=m.title, due_on=m.due_on, reported_on=reported.get(m.id)
-                )
-            )
+        )
+    }
+    for m in session.scalars(
+        select(Milestone)
+        .where(Milestone.funding_id.in_(ids))
+        .order_by(Milestone.due_on, Milestone.id)
+    ):
+        milestones[m.funding_id].append(
+            MilestoneRead(id=m.id, title=m.title, due_on=m.due_on, reported_on=reported.get(m.id))
+        )
     return [
         FundingRead(
             id=f.id,

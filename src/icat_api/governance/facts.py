@@ -70,9 +70,8 @@ def voting_rights_on(
     """Voting rights of each (entity, day) pair, in the three statements of one day: the facts
     are loaded up to the last day, and the rules only count those up to each pair's day."""
     pairs = set(wanted)
-    if not pairs:
-        return {}
-    loaded = _facts(session, {eid for eid, _ in pairs}, max(day for _, day in pairs))
+    until = max((day for _, day in pairs), default=date.min)
+    loaded = _facts(session, {eid for eid, _ in pairs}, until)
     return {(eid, day): _rights(loaded, eid, day) for eid, day in pairs}
 
 

@@ -144,9 +144,8 @@ def attendances(
     session: Session, meetings: Sequence[Meeting], with_people: bool
 ) -> dict[int, AttendanceRead]:
     """The attendance of each of ``meetings``, each attendee with its capacity on that
-    meeting's first day: one statement for every attendee, three for their voting rights."""
-    if not meetings:
-        return {}
+    meeting's first day: one statement for every attendee, three for their voting rights
+    (asked even when there are none: the statements do not depend on the rows)."""
     by_id = {m.id: m for m in meetings}
     # The status on each meeting's own first day: the expression only compares ``day`` with
     # date columns, so the meeting's column stands in for a date (a correlated comparison).
