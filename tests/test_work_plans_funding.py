@@ -1211,3 +1211,30 @@ def test_a_years_records_as_json_and_as_a_zip_of_csv(
     for bad in ("1999", "2101", "last"):
         registry.refuse("GET", f"/v1/records/{bad}", None, status=422, rule=None)
     body_of(client.get("/v1/records/2023", headers=Keys.header(keys.secretariat)), 200)
+
+
+def test_funds_recorded_out_of_date_order_page_once_each_in_date_order(
+    client: TestClient, sec: Headers, meeting_id: int
+) -> None:
+    approval = approve(client, sec, meeting_id)
+    days = ["2023-06-01", "2023-04-01", "2023-05-01", "2023-04-01"]  # recorded in this order
+    made = [
+        body_of(
+            client.post("/v1/funding", headers=sec, json=funding_body(approval, received_on=d)),
+            201,
+        )["id"]
+        for d in days
+    ]
+    seen = all_items(client, "/v1/funding", sec, year=2023, limit=1)
+    assert sorted(f["id"] for f in seen) == sorted(made)  # none skipped, none repeated
+    assert [f["received_on"] for f in seen] == sorted(days)
+
+
+def test_work_plans_recorded_out_of_period_order_page_once_each(
+    client: TestClient, sec: Headers
+) -> None:
+    made = [create_plan(client, sec, year)["id"] for year in (2025, 2021, 2023)]
+    seen = all_items(client, "/v1/work-plans", sec, limit=1)
+    mine = [p for p in seen if p["id"] in made]
+    assert len(seen) == len({p["id"] for p in seen})
+    assert [p["start_year"] for p in mine] == [2021, 2023, 2025]

@@ -161,10 +161,15 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
         .group_by(Funding.currency, Funding.donor)
         .order_by(None)
     ).all()
-    after = page.key(int)
+    # Keyset on the order of the list (received_on, id): a fund recorded late, with an earlier
+    # date, is neither skipped nor repeated.
+    after = page.key(date, int)
     paged = query.limit(page.limit + 1)
     if after is not None:
-        paged = paged.where(Funding.id > after[0])
+        day, fid = after
+        paged = paged.where(
+            (Funding.received_on > day) | ((Funding.received_on == day) & (Funding.id > fid))
+        )
     rows = list(session.scalars(paged))
     more = len(rows) > page.limit
     items = _reads(session, rows[: page.limit])
@@ -174,7 +179,9 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
             Total(currency=c, donor=d, amount=in_minor_units(Decimal(int(t)).scaleb(-3), c))
             for c, d, t in sorted(totals, key=lambda r: (r[0], r[1]))
         ],
-        next_cursor=encode_cursor([items[-1].id]) if more else None,
+        next_cursor=encode_cursor([items[-1].received_on.isoformat(), items[-1].id])
+        if more
+        else None,
     )
 
 

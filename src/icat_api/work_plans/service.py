@@ -108,15 +108,19 @@ def list_plans(*, session: Session, page: PageParams, year: int | None) -> Page[
     query = select(WorkPlan).order_by(WorkPlan.start_year, WorkPlan.id).limit(page.limit + 1)
     if year is not None:
         query = query.where(WorkPlan.start_year <= year, WorkPlan.start_year >= year - 1)
-    after = page.key(int)
+    # Keyset on the order of the list (start_year, id), so a plan recorded late for an earlier
+    # period is neither skipped nor repeated.
+    after = page.key(int, int)
     if after is not None:
-        query = query.where(WorkPlan.id > after[0])
+        start, pid = after
+        query = query.where(
+            (WorkPlan.start_year > start) | ((WorkPlan.start_year == start) & (WorkPlan.id > pid))
+        )
     rows = list(session.scalars(query))
     more = len(rows) > page.limit
     items = _plans(session, rows[: page.limit])
-    return Page[WorkPlanRead](
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None
-    )
+    cursor = encode_cursor([items[-1].start_year, items[-1].id]) if more else None
+    return Page[WorkPlanRead](items=items, next_cursor=cursor)
 
 
 def _known(session: Session, ids: list[str], field: str) -> None:
