@@ -1238,3 +1238,14 @@ def test_work_plans_recorded_out_of_period_order_page_once_each(
     mine = [p for p in seen if p["id"] in made]
     assert len(seen) == len({p["id"] for p in seen})
     assert [p["start_year"] for p in mine] == [2021, 2023, 2025]
+
+
+def test_overdue_milestones_recorded_out_of_date_order_page_once_each(
+    client: TestClient, sec: Headers, meeting_id: int
+) -> None:
+    approval = approve(client, sec, meeting_id)
+    dues = ["2023-09-30", "2023-05-31", "2023-07-31"]  # recorded in this order
+    body = funding_body(approval, milestones=[{"title": f"Report {d}", "due_on": d} for d in dues])
+    body_of(client.post("/v1/funding", headers=sec, json=body), 201)
+    seen = all_items(client, "/v1/funding/overdue-reports", sec, on="2023-12-31", limit=1)
+    assert [m["due_on"] for m in seen] == sorted(dues)

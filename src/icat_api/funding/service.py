@@ -237,9 +237,12 @@ def overdue(*, session: Session, page: PageParams, day: date) -> Page[OverdueRea
         .order_by(Milestone.due_on, Milestone.id)
         .limit(page.limit + 1)
     )
-    after = page.key(int)
+    after = page.key(date, int)  # the list's order: (due_on, id)
     if after is not None:
-        query = query.where(Milestone.id > after[0])
+        due, mid = after
+        query = query.where(
+            (Milestone.due_on > due) | ((Milestone.due_on == due) & (Milestone.id > mid))
+        )
     rows = session.execute(query).all()
     more = len(rows) > page.limit
     items = [
@@ -253,6 +256,6 @@ def overdue(*, session: Session, page: PageParams, day: date) -> Page[OverdueRea
         )
         for m, f in rows[: page.limit]
     ]
-    return Page[OverdueRead](
-        items=items, next_cursor=encode_cursor([items[-1].milestone_id]) if more else None
-    )
+    last = items[-1] if more else None
+    cursor = encode_cursor([last.due_on.isoformat(), last.milestone_id]) if last else None
+    return Page[OverdueRead](items=items, next_cursor=cursor)
