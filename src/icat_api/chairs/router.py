@@ -8,7 +8,8 @@ from icat_api.auth import Secretariat
 from icat_api.chairs import report, service
 from icat_api.chairs.report import ChairReport
 from icat_api.chairs.schemas import ChairTermCreate, ChairTermRead
-from icat_api.conditional import conditional_response, json_response, render_json
+from icat_api.conditional import etag_of, json_response, render_json, tagged_response
+from icat_api.data_version import Cached, cached
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
 from icat_api.params import OnQuery
@@ -72,21 +73,24 @@ def create_chair_term(
         **responses(304, 404, 422),
     },
 )
-def get_report(
+async def get_report(
     request: Request,
-    session: SessionDep,
     year: Annotated[int, Path(ge=2000, le=2100, description="The term's year.")],
 ) -> Response:
     """The facts of a chair term's year for the annual report the Chair prepares at the end of
     the term (ToR 3.D.3(j)): meetings held with attendance and capacities, decisions adopted and
     not, admissions, roles started and ended, members and partners without a focal point.
-    `Accept: text/markdown` answers a readable draft to start the report from. Public."""
-    data = report.report(session=session, year=year)
-    if "text/markdown" in request.headers.get("accept", ""):
-        return conditional_response(
-            request,
-            report.to_markdown(data).encode(),
-            "text/markdown; charset=utf-8",
-            headers={"Vary": "Accept"},
-        )
-    return conditional_response(request, render_json(data), headers={"Vary": "Accept"})
+    `Accept: text/markdown` answers a readable draft to start the report from. Public; answered
+    from memory until the data changes."""
+    markdown = "text/markdown" in request.headers.get("accept", "")
+    factory = request.app.state.sessionmaker
+
+    def build() -> Cached:
+        with factory() as session:
+            data = report.report(session=session, year=year)
+        body = report.to_markdown(data).encode() if markdown else render_json(data)
+        return Cached(body, etag_of(body))
+
+    hit = await cached(request.app.state.read_cache, ("chair-report", year, markdown), build)
+    media_type = "text/markdown; charset=utf-8" if markdown else "application/json"
+    return tagged_response(request, hit.body, hit.etag, media_type, headers={"Vary": "Accept"})
