@@ -1,7 +1,9 @@
 """The engine, the declarative base and the one-transaction-per-request session dependency."""
 
 import sqlite3
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -11,6 +13,8 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+from icat_api.problems import Busy
 
 # Named constraints, so migrations can drop and alter them on every backend.
 NAMING_CONVENTION = {
@@ -126,6 +130,33 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+class Writers:
+    """This process's writers to a SQLite database, one at a time and in turn.
+
+    SQLite has one write lock per file, and a writer waiting for it (busy_timeout) polls with
+    growing sleeps: under a steady stream of writes one of them can lose every round and give
+    up. Queued here first, on a lock the operating system hands over, writers take SQLite's
+    lock in turn; other processes still meet it through busy_timeout. PostgreSQL needs none.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._lock.acquire(timeout=LOCK_WAIT_MS / 1000):
+            raise Busy("The database is busy with other writes; retry shortly.")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
+def writers_for(engine: Engine) -> Writers | None:
+    """A writers' queue for a SQLite engine, none for PostgreSQL."""
+    return Writers() if engine.dialect.name == "sqlite" else None
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit when the handler returns, roll back if it raises.
 
@@ -135,8 +166,10 @@ def get_session(request: Request) -> Iterator[Session]:
     transaction as a writer, so that concurrent writers queue on SQLite.
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        if request.method not in SAFE_METHODS:
+    writes = request.method not in SAFE_METHODS
+    writers: Writers | None = request.app.state.writers
+    with writers.turn() if writes and writers else nullcontext(), factory() as session:
+        if writes:
             session.connection(execution_options={WRITE: True})
         try:
             yield session

@@ -125,6 +125,15 @@ class InvalidInput(ProblemError):
     status = 422
 
 
+class Busy(ProblemError):
+    """The database is taken by other writers for longer than a request waits."""
+
+    status = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": "1"})
+
+
 class RuleViolation(ProblemError):
     """A request refused by a clause of the ICAT Terms of Reference."""
 
