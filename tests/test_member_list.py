@@ -212,3 +212,16 @@ def test_the_fast_path_leaves_what_it_cannot_read_to_the_route(client: TestClien
     # A repeated `on` is the route's to read (it takes one), never the fast path's.
     twice = client.get("/v1/member-list?on=2019-06-30&on=2015-08-01")
     assert twice.status_code == 200 and twice.json()["as_of"] in ("2019-06-30", "2015-08-01")
+
+
+def test_the_cache_keeps_no_more_bytes_than_its_budget() -> None:
+    cache = VersionedCache(lambda: 0, check_seconds=60, size=100, max_bytes=10)
+    token = cache.token()
+    cache.put("a", token, Cached(b"x" * 6, '"a"'))
+    cache.put("b", token, Cached(b"y" * 6, '"b"'))  # 12 bytes: "a" goes
+    assert cache.get("a", token) is None and cache.get("b", token) is not None
+    cache.put("big", token, Cached(b"z" * 11, '"z"'))  # over the whole budget: not kept
+    assert cache.get("big", token) is None and cache.get("b", token) is not None
+    cache.put("b", token, Cached(b"w" * 4, '"w"'))  # replaced, counted once
+    cache.put("c", token, Cached(b"v" * 6, '"c"'))
+    assert cache.get("b", token) is not None and cache.get("c", token) is not None

@@ -92,17 +92,26 @@ class Cached:
 
 
 class VersionedCache:
-    """Answers kept until the data changes: at most ``size`` of them, least recently used out.
+    """Answers kept until the data changes: at most ``size`` of them and ``max_bytes`` in all,
+    least recently used out (a caller asking for every day of a century fills no memory).
 
     ``token()`` names the data as this process knows it; an entry made under another token is
     never served. ``read_stored()`` is called (from a worker thread) at most every
     ``check_seconds`` to catch writes of other processes.
     """
 
-    def __init__(self, read_stored: Callable[[], int], check_seconds: float, size: int = 256):
+    def __init__(
+        self,
+        read_stored: Callable[[], int],
+        check_seconds: float,
+        size: int = 256,
+        max_bytes: int = 64 * 1024 * 1024,
+    ):
         self._read_stored = read_stored
         self._check_seconds = check_seconds
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, tuple[tuple[int, int], Cached]] = OrderedDict()
         self._stored = -1
         self._checked_at = float("-inf")
@@ -128,13 +137,20 @@ class VersionedCache:
         return hit[1]
 
     def put(self, key: Hashable, token: tuple[int, int], value: Cached) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old[1].body)
+        if len(value.body) > self._max_bytes:
+            return  # larger than the whole cache: served, not kept
         self._entries[key] = (token, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        self._bytes += len(value.body)
+        while len(self._entries) > self._size or self._bytes > self._max_bytes:
+            _, (_, gone) = self._entries.popitem(last=False)
+            self._bytes -= len(gone.body)
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0
         self._checked_at = float("-inf")
 
 
