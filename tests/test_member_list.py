@@ -225,3 +225,18 @@ def test_the_cache_keeps_no_more_bytes_than_its_budget() -> None:
     cache.put("b", token, Cached(b"w" * 4, '"w"'))  # replaced, counted once
     cache.put("c", token, Cached(b"v" * 6, '"c"'))
     assert cache.get("b", token) is not None and cache.get("c", token) is not None
+
+
+def test_one_request_claims_the_stored_version_check_the_others_answer_from_memory() -> None:
+    reads: list[int] = []
+
+    def read() -> int:
+        reads.append(1)
+        return 3
+
+    cache = VersionedCache(read, check_seconds=60)
+    assert cache.claim_check()
+    assert not cache.claim_check()  # while the first reads it, nobody else does
+    assert not cache.stale_check_due()
+    cache.refresh()
+    assert reads == [1] and cache.token()[1] == 3

@@ -125,6 +125,15 @@ class VersionedCache:
         self._stored = self._read_stored()
         self._checked_at = time.monotonic()
 
+    def claim_check(self) -> bool:
+        """Whether this caller should read the stored version: the first to find it due claims
+        it, and the requests that arrive while it reads keep answering from memory (else every
+        request of a busy second would read it at once)."""
+        if not self.stale_check_due():
+            return False
+        self._checked_at = time.monotonic()
+        return True
+
     def token(self) -> tuple[int, int]:
         """The data as this process knows it: its own commits and the last stored version."""
         return (_LocalCommits.count, self._stored)
@@ -157,7 +166,7 @@ class VersionedCache:
 async def cached(cache: VersionedCache, key: Hashable, build: Callable[[], Cached]) -> Cached:
     """The answer kept under ``key`` for the current data, else ``build()`` (in a worker
     thread) and kept. Reads the stored version first when it is due."""
-    if cache.stale_check_due():
+    if cache.claim_check():
         await run_in_threadpool(cache.refresh)
     token = cache.token()  # taken before building: a write meanwhile makes the entry stale
     hit = cache.get(key, token)
