@@ -153,8 +153,9 @@ def hey(
     method: str = "GET",
     body: Path | None = None,
 ) -> Load:
-    """Latency at a fixed request rate (``rate`` per second, from 4 workers)."""
-    workers = 4
+    """Latency at a fixed request rate (``rate`` per second). One worker per 50 requests a
+    second: more workers at a low rate fire together and measure their own queueing."""
+    workers = max(1, rate // 50)
     cmd = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", f"{rate / workers:g}"]
     cmd += ["-m", method, "-disable-keepalive=false"]
     for name, value in (headers or {}).items():
