@@ -1,5 +1,6 @@
 """A real server process for tests that need one: `icat-api serve` on a free port."""
 
+import json
 import os
 import socket
 import subprocess
@@ -87,3 +88,14 @@ def create_keys(database_url: str, *entities: str) -> dict[str, str]:
             return {e: create_key(session=session, entity_id=e)[1] for e in entities}
     finally:
         engine.dispose()
+
+
+def answered_statuses(log_path: Path) -> list[int]:
+    """The status of every request the server logged (its JSON access lines)."""
+    statuses: list[int] = []
+    for line in log_path.read_text().splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            if entry.get("event") == "request":
+                statuses.append(int(entry["status"]))
+    return statuses

@@ -1,5 +1,6 @@
 """create_app(): routers, middleware, error handlers, offline docs."""
 
+import gc
 from pathlib import Path
 
 import fastapi_offline
@@ -107,6 +108,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_key=settings.rate_limit_per_key,
         )
     app.add_middleware(RequestContext)
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as ``icat-api serve`` runs it (uvicorn's factory, in the worker process).
+
+    Everything built at start (routes, models, SQLAlchemy's metadata: some 120,000 objects)
+    lives as long as the process: frozen out of the collector's sight, a full collection no
+    longer walks it (78 ms, against 18 ms for a bare FastAPI app), and requests stop paying for
+    it. Not in ``create_app``: tests build many apps, and frozen objects are never freed.
+    """
+    app = create_app()
+    gc.collect()
+    gc.freeze()
     return app
 
 

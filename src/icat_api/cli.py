@@ -55,7 +55,7 @@ def serve(
         if added:
             structlog.get_logger("icat_api.cli").info("seeded_real_data", records=added)
     uvicorn.run(
-        "icat_api.app:create_app",
+        "icat_api.app:create_served_app",
         factory=True,
         host=host,
         port=port,
