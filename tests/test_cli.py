@@ -279,7 +279,7 @@ def _log_lines(*paths: Path) -> tuple[list[dict[str, Any]], list[str]]:
     records: list[dict[str, Any]] = []
     other: list[str] = []
     for path in paths:
-        for line in path.read_text().splitlines():
+        for line in path.read_text().split("\n"):  # JSON lines end at \n only
             if not line.strip():
                 continue
             try:

@@ -174,7 +174,7 @@ def log_faults(log: Path) -> list[str]:
     """The server's log lines with a stack trace or an unhandled error, summed up in one line."""
     events: Counter[str] = Counter()
     errors: Counter[str] = Counter()
-    for line in log.read_text().splitlines():
+    for line in log.read_text().split("\n"):  # JSON lines end at \n only
         if "Traceback" not in line and "unhandled_error" not in line:
             continue
         try:

@@ -117,7 +117,7 @@ def _answers(log: str, openapi: dict[str, Any]) -> dict[str, set[int]]:
     """The statuses the server answered, per protected operation ("METHOD /template")."""
     ops = [o for o in _operations(openapi) if o[3]]
     seen: dict[str, set[int]] = {}
-    for line in log.splitlines():
+    for line in log.split("\n"):  # JSON lines end at \n only
         entry = json.loads(line) if line.startswith("{") else {}
         if entry.get("logger") != "icat_api.access":
             continue

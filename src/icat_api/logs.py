@@ -33,6 +33,23 @@ class _NamedBytesLogger(structlog.BytesLogger):
         self.name = name
 
 
+# Characters that JSON leaves raw but that Unicode-aware tools take for a line break: escaped,
+# so that a request path cannot split one log line into several (or forge one).
+_LINE_BREAKS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def _json_line(obj: Any, **kw: Any) -> bytes:
+    out = orjson.dumps(obj, **kw)
+    for raw, escaped in _LINE_BREAKS:
+        if raw in out:
+            out = out.replace(raw, escaped)
+    return out
+
+
 def _name(args: tuple[Any, ...]) -> str:
     return str(args[0]) if args else "icat_api"
 
@@ -72,7 +89,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     ours: list[structlog.types.Processor] = (
         [
             structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(serializer=orjson.dumps),
+            structlog.processors.JSONRenderer(serializer=_json_line),
         ]
         if json
         else renderer
