@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from icat_api.entities.service import status_on
 from icat_api.governance import facts, rules
+from tests.helpers import all_items, body_of
 from tests.test_governance import (
-    all_items,
     apply,
     attend,
-    body_of,
     chair_term,
     make_entity,
     meeting,

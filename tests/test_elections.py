@@ -18,18 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from icat_api.keys.service import create_key
 from tests.conftest import Keys
+from tests.helpers import PROBLEM, Headers, Json, all_items, body_of, key_of
 
-Headers = dict[str, str]
-Json = dict[str, Any]
-
-PROBLEM = "application/problem+json"
 TASKS = list("abcdefghijklm")
 JOINT_ROLES: list[Json] = [
     {"entity_id": "ilo", "tasks": list("abcdefg")},
@@ -39,32 +34,6 @@ CORE_SIX = {"ilo", "iom", "ohchr", "unhcr", "unicef", "unodc"}
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def body_of(r: httpx.Response, status: int) -> Json:
-    """The JSON body of a response expected to answer ``status``."""
-    assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
-    data: Json = r.json()
-    return data
-
-
-def all_items(client: TestClient, path: str, headers: Headers | None = None, **params: Any) -> Any:
-    """Every item of a list, following the cursor."""
-    items: list[Any] = []
-    query: dict[str, Any] = {"limit": 200, **params}
-    while True:
-        page = body_of(client.get(path, params=query, headers=headers or {}), 200)
-        items.extend(page["items"])
-        if page["next_cursor"] is None:
-            return items
-        query["cursor"] = page["next_cursor"]
-
-
-def key_of(db: Session, entity_id: str) -> Headers:
-    """The headers of a new key of ``entity_id``."""
-    _, key = create_key(session=db, entity_id=entity_id)
-    db.commit()
-    return Keys.header(key)
 
 
 def chair_term(client: TestClient, sec: Headers, year: int, *entity_ids: str) -> Json:

@@ -17,38 +17,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from icat_api.keys.service import create_key
 from tests.conftest import Keys
+from tests.helpers import PROBLEM, Headers, Json, all_items, body_of, key_of
 
-Headers = dict[str, str]
-Json = dict[str, Any]
-
-PROBLEM = "application/problem+json"
 NGO = "tip-watch"  # civil society: a stakeholder, a guest of briefings (ToR 3.A.5)
 IGO = "arco"  # a new intergovernmental organization applying for membership
 IGO_2 = "saptip"  # another one, whose admission meets an objection
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def body_of(r: httpx.Response, status: int) -> Json:
-    """The JSON body of a response expected to answer ``status``."""
-    assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
-    data: Json = r.json()
-    return data
-
-
-def all_items(client: TestClient, path: str, headers: Headers | None = None, **params: Any) -> Any:
-    """Every item of a list, following the cursor."""
-    items: list[Any] = []
-    query: dict[str, Any] = {"limit": 200, **params}
-    while True:
-        page = body_of(client.get(path, params=query, headers=headers or {}), 200)
-        items.extend(page["items"])
-        if page["next_cursor"] is None:
-            return items
-        query["cursor"] = page["next_cursor"]
 
 
 def ids(items: list[Json]) -> list[Any]:
@@ -1028,12 +1005,6 @@ def test_a_partner_admitted_as_member_stops_being_a_partner_that_day(
 
 
 # --- 3. powers ---------------------------------------------------------------------------------
-
-
-def key_of(db: Session, entity_id: str) -> Headers:
-    _, key = create_key(session=db, entity_id=entity_id)
-    db.commit()
-    return Keys.header(key)
 
 
 def test_the_sitting_chair_may_record_a_meeting_and_its_outcome(

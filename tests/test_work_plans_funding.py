@@ -32,15 +32,11 @@ from icat_api.audit.models import AuditEvent
 from icat_api.db import Base
 from icat_api.funding.models import Funding, Milestone, MilestoneReport
 from icat_api.governance.models import Decision
-from icat_api.keys.service import create_key
 from icat_api.publications.models import Publication
 from icat_api.work_plans.models import Activity, WorkPlan
 from tests.conftest import Keys
+from tests.helpers import PROBLEM, Headers, Json, all_items, body_of, key_of
 
-Headers = dict[str, str]
-Json = dict[str, Any]
-
-PROBLEM = "application/problem+json"
 CHAIR = "ilo"  # chairs 2023 (recorded by each test)
 RECIPIENT = "iom"  # a voting Working Group member that receives funds
 PARTNER = "council-of-europe"
@@ -60,31 +56,6 @@ TABLES: tuple[type[Base], ...] = (
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def body_of(r: httpx.Response, status: int) -> Json:
-    """The JSON body of a response expected to answer ``status``."""
-    assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
-    data: Json = r.json()
-    return data
-
-
-def all_items(client: TestClient, path: str, headers: Headers | None = None, **params: Any) -> Any:
-    """Every item of a list, following the cursor."""
-    items: list[Any] = []
-    query: dict[str, Any] = {"limit": 200, **params}
-    while True:
-        page = body_of(client.get(path, params=query, headers=headers or {}), 200)
-        items.extend(page["items"])
-        if page["next_cursor"] is None:
-            return items
-        query["cursor"] = page["next_cursor"]
-
-
-def key_of(db: Session, entity_id: str) -> Headers:
-    _, key = create_key(session=db, entity_id=entity_id)
-    db.commit()
-    return Keys.header(key)
 
 
 def chair_term(client: TestClient, sec: Headers, year: int, entity_id: str) -> None:

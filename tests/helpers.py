@@ -1,0 +1,40 @@
+"""Small helpers shared by the API test files: a response's body, every item of a list, a key."""
+
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from icat_api.keys.service import create_key
+from tests.conftest import Keys
+
+Headers = dict[str, str]
+Json = dict[str, Any]
+PROBLEM = "application/problem+json"
+
+
+def body_of(r: httpx.Response, status: int) -> Json:
+    """The JSON body of a response expected to answer ``status``."""
+    assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
+    data: Json = r.json()
+    return data
+
+
+def all_items(client: TestClient, path: str, headers: Headers | None = None, **params: Any) -> Any:
+    """Every item of a list, following the cursor."""
+    items: list[Any] = []
+    query: dict[str, Any] = {"limit": 200, **params}
+    while True:
+        page = body_of(client.get(path, params=query, headers=headers or {}), 200)
+        items.extend(page["items"])
+        if page["next_cursor"] is None:
+            return items
+        query["cursor"] = page["next_cursor"]
+
+
+def key_of(db: Session, entity_id: str) -> Headers:
+    """The headers of a new key of ``entity_id``."""
+    _, key = create_key(session=db, entity_id=entity_id)
+    db.commit()
+    return Keys.header(key)
