@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bench.scale_rows import TODAY, Meeting, World, at, between
-from icat_api.chairs.schemas import TASKS
+from icat_api.chair_terms.schemas import TASKS
 from icat_api.governance.models import MEETING_KINDS
 from icat_api.publications.models import PUBLICATION_KINDS
 from icat_api.seed.data import CORE_SIX, ICAT_RECORDS_START
@@ -176,7 +176,10 @@ def make_candidacies(world: World, n: int) -> None:
             submitted_on=submitted,
             roles=roles,
             note=None,
-            status="not_elected" if term_year <= TODAY.year else "submitted",
+            # Open (shown as not_elected once 30 June of the year before has passed).
+            status="candidate",
+            confirmed_entity_ids=ids,
+            closed_on=None,
             election_decision_id=None,
             created_at=at(submitted, rng),
         )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 import icat_api.models  # noqa: F401  (every table in the metadata)
-from icat_api.chairs.models import ChairSeat, ChairTerm
+from icat_api.chair_terms.models import ChairSeat, ChairTerm
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.entities.rules import Span

@@ -20,9 +20,10 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from icat_api.app import create_app
+from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
 from icat_api.entities.models import Membership
-from icat_api.governance.models import Application, Decision
+from icat_api.governance.models import Decision
 from icat_api.settings import Settings
 
 _FLUSHED_DECISION = "killer_flushed_decision"

@@ -40,10 +40,11 @@ from sqlalchemy.pool import NullPool
 
 from icat_api import migrate
 from icat_api.app import create_app
+from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
 from icat_api.db import make_engine
 from icat_api.entities.models import Membership
-from icat_api.governance.models import Application, Decision
+from icat_api.governance.models import Decision
 from icat_api.keys.service import create_key
 from icat_api.seed.loader import seed
 from icat_api.settings import Settings

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from icat_api.applications import rules as application_rules
 from icat_api.entities.rules import Span
 from icat_api.governance import rules
 from icat_api.problems import RuleViolation
@@ -130,29 +131,33 @@ def test_who_may_object(objector: str, rule: str) -> None:
 
 
 def test_applications() -> None:
-    rules.check_application(role="partner", held_role=None, open_application=False)
-    rules.check_application(role="member", held_role="partner", open_application=False)
+    application_rules.check_application(role="partner", held_role=None, open_application=False)
+    application_rules.check_application(role="member", held_role="partner", open_application=False)
     with pytest.raises(RuleViolation) as open_one:
-        rules.check_application(role="member", held_role=None, open_application=True)
+        application_rules.check_application(role="member", held_role=None, open_application=True)
     assert open_one.value.status == 409 and open_one.value.rule == "ToR 3.A.3"
     with pytest.raises(RuleViolation, match=r"3\.A\.3"):
-        rules.check_application(role="member", held_role="member", open_application=False)
+        application_rules.check_application(
+            role="member", held_role="member", open_application=False
+        )
     with pytest.raises(RuleViolation, match=r"3\.F\.1"):
-        rules.check_application(role="partner", held_role="member", open_application=False)
+        application_rules.check_application(
+            role="partner", held_role="member", open_application=False
+        )
 
 
 def test_admission_timing() -> None:
     submitted, introduced = D(2015, 1, 5), D(2015, 1, 19)
-    rules.check_admission_timing(
+    application_rules.check_admission_timing(
         submitted_on=submitted, introduced_on=introduced, decided_on=introduced
     )
     with pytest.raises(RuleViolation, match=r"3\.A\.3"):
-        rules.check_admission_timing(
+        application_rules.check_admission_timing(
             submitted_on=submitted,
             introduced_on=introduced,
             decided_on=introduced - timedelta(days=1),
         )
     with pytest.raises(RuleViolation, match="not been introduced"):
-        rules.check_admission_timing(
+        application_rules.check_admission_timing(
             submitted_on=submitted, introduced_on=None, decided_on=introduced
         )

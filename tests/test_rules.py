@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from icat_api.chairs import rules as chair_rules
+from icat_api.chair_terms import rules as chair_rules
 from icat_api.entities import rules
 from icat_api.entities.models import Entity, Membership
 from icat_api.problems import RuleViolation

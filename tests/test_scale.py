@@ -18,7 +18,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from icat_api.app import create_app
-from icat_api.chairs.models import ChairSeat, ChairTerm
+from icat_api.applications.models import Application
+from icat_api.chair_terms.models import ChairSeat, ChairTerm
 from icat_api.db import Base, make_engine
 from icat_api.entities.models import Entity, Membership
 from icat_api.entities.rules import (
@@ -32,7 +33,6 @@ from icat_api.focal_points.schemas import FocalPointIn
 from icat_api.funding.models import Funding, Milestone
 from icat_api.governance import facts
 from icat_api.governance.models import (
-    Application,
     Attendance,
     Decision,
     Enrolment,

@@ -9,8 +9,10 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from icat_api import __version__
+from icat_api import __version__, clock, decision_subjects
+from icat_api.applications.router import router as applications_router
 from icat_api.audit.router import router as audit_router
+from icat_api.chair_terms.router import router as chair_terms_router
 from icat_api.chairs.candidacy_router import router as candidacy_router
 from icat_api.chairs.router import router as chairs_router
 from icat_api.data_version import VersionedCache, stored_version
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    clock.configure(settings.timezone)
+    assert decision_subjects.REGISTERED  # every kind of decision has its subject
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -85,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         working_group_router,
         meetings_router,
         decisions_router,
+        applications_router,
+        chair_terms_router,
         chairs_router,
         candidacy_router,
         work_plans_router,

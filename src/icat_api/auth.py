@@ -6,25 +6,15 @@ Powers follow the ToR, not a hand-kept role table. Each power is a predicate ove
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from icat_api.caller import Caller
 from icat_api.db import SessionDep
 from icat_api.keys.service import find_active_key
 from icat_api.problems import Forbidden, Unauthorized
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The holder of a valid key."""
-
-    key_id: int
-    entity_id: str | None
-    is_secretariat: bool
 
 
 def authenticate(request: Request, session: SessionDep) -> Caller:
@@ -75,33 +65,6 @@ def own_entity(caller: Caller, _session: Session, request: Request) -> bool:
     return caller.entity_id is not None and caller.entity_id == request.path_params.get("entity_id")
 
 
-def icat_participant(caller: Caller, session: Session, _request: Request) -> bool:
-    """A member or partner today (ToR 3.A.1): may read what ICAT shares among its members,
-    such as other members' focal points (ToR 3.A.2)."""
-    if caller.entity_id is None:
-        return False
-    from icat_api.entities.service import status_on
-
-    return status_on(session, caller.entity_id, date.today()) in ("member", "partner")
-
-
-def sitting_chair(caller: Caller, session: Session, _request: Request) -> bool:
-    """ToR 3.D.3: the Chair (or a co-chair) sitting today leads the Working Group's business:
-    meetings, attendance, decisions, work plans, publications."""
-    if caller.entity_id is None:
-        return False
-    from icat_api.chairs.service import sitting_chair_ids
-
-    return caller.entity_id in sitting_chair_ids(session, date.today())
-
-
-def ensure_acts_for(caller: Caller, entity_id: str) -> None:
-    """For writes whose entity is in the body (an application, an enrolment): the secretariat,
-    or the entity's own key; 403 otherwise."""
-    if not (caller.is_secretariat or caller.entity_id == entity_id):
-        raise Forbidden(f"This key may not act for {entity_id}.")
-
-
 def require(*powers: Power, what: str) -> Callable[..., Caller]:
     """A dependency admitting callers that hold any of ``powers``; 403 otherwise."""
 
@@ -114,23 +77,6 @@ def require(*powers: Power, what: str) -> Callable[..., Caller]:
 
 
 Secretariat = Annotated[Caller, Depends(require(secretariat, what="do this: secretariat only"))]
-ChairOrSecretariat = Annotated[
-    Caller,
-    Depends(
-        require(secretariat, sitting_chair, what="do this: the sitting Chair or the secretariat")
-    ),
-]
 OwnEntityOrSecretariat = Annotated[
     Caller, Depends(require(secretariat, own_entity, what="act for another entity"))
-]
-ParticipantOrSecretariat = Annotated[
-    Caller,
-    Depends(
-        require(
-            secretariat,
-            own_entity,
-            icat_participant,
-            what="read this: ICAT members' and partners' keys only",
-        )
-    ),
 ]

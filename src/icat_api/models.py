@@ -1,14 +1,15 @@
 """Every table, imported in one place for Alembic and the tests."""
 
+from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
-from icat_api.chairs.models import ChairCandidacy, ChairSeat, ChairTerm
+from icat_api.chair_terms.models import ChairSeat, ChairTerm
+from icat_api.chairs.models import ChairCandidacy
 from icat_api.data_version import DataVersion
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
 from icat_api.funding.models import Funding, Milestone, MilestoneReport
 from icat_api.governance.models import (
-    Application,
     Attendance,
     Decision,
     Enrolment,

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import Field
 
+from icat_api.clock import today
 from icat_api.schemas import FIRST_DAY, LAST_DAY, SLUG_PATTERN, Day
 
 EntityPath = Annotated[
@@ -18,6 +19,8 @@ EntityPath = Annotated[
         examples=["unodc"],
     ),
 ]
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row's id.")]
+IdQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 EntityQuery = Annotated[
     str | None,
     Query(min_length=2, max_length=64, pattern=SLUG_PATTERN, description="An entity's id."),
@@ -34,4 +37,4 @@ OnQuery = Annotated[
 
 
 def today_or(day: date | None) -> date:
-    return day or date.today()
+    return day or today()

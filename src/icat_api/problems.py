@@ -125,6 +125,13 @@ class InvalidInput(ProblemError):
     status = 422
 
 
+def unknown(field: str, what: str) -> InvalidInput:
+    """A body field naming something the registry does not hold (an id of nothing)."""
+    return InvalidInput(
+        f"Unknown {what}.", errors=[{"loc": ["body", field], "msg": f"unknown {what}"}]
+    )
+
+
 class Busy(ProblemError):
     """The database is taken by other writers for longer than a request waits."""
 

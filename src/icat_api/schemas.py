@@ -94,6 +94,8 @@ Instant = Annotated[
     Field(description="An RFC 3339 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z."),
 ]
 Flag = Annotated[bool, Strict()]
+# A row's id: a positive 32-bit integer, as both databases store it.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EntityId = Annotated[

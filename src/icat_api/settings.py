@@ -2,11 +2,19 @@
 
 from functools import lru_cache
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from icat_api.ratelimit import RATE
+
+
+def _time_zone(name: str) -> str:
+    if name not in available_timezones():
+        raise ValueError(f"unknown IANA time zone {name!r}")
+    ZoneInfo(name)
+    return name
 
 
 class Settings(BaseSettings):
@@ -85,6 +93,16 @@ class Settings(BaseSettings):
             ),
         ),
     ] = 0.5
+    timezone: Annotated[
+        str,
+        AfterValidator(_time_zone),
+        Field(
+            description=(
+                "IANA time zone of the registry's calendar: what 'today' is, the last day a "
+                "recorded fact may carry (meetings held, funds received...)."
+            )
+        ),
+    ] = "UTC"
 
 
 @lru_cache

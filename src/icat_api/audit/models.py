@@ -33,3 +33,5 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # The decision that made this change, when it is a decision's effect (ToR 3.C.2).
+    decision_id: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -21,3 +21,6 @@ class AuditEventRead(BaseModel):
     before: dict[str, Any] | None = Field(description="The resource before the write.")
     after: dict[str, Any] | None = Field(description="The resource after the write.")
     request_id: str | None
+    decision_id: int | None = Field(
+        description="The decision whose effect this write is, when a decision made it (ToR 3.C.2)."
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from icat_api.audit.models import AuditEvent
 from icat_api.audit.schemas import AuditEventRead
-from icat_api.auth import Caller
+from icat_api.caller import Caller
 from icat_api.db import utcnow
 from icat_api.pagination import PageParams, encode_cursor
 from icat_api.schemas import Page
@@ -25,8 +25,10 @@ def record(
     resource_id: str,
     before: Any = None,
     after: Any = None,
+    decision_id: int | None = None,
 ) -> None:
-    """Append one event for a write, in the write's own transaction."""
+    """Append one event for a write, in the write's own transaction; ``decision_id`` names the
+    decision whose effect the write is."""
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     session.add(
         AuditEvent(
@@ -38,6 +40,7 @@ def record(
             before=jsonable_encoder(before) if before is not None else None,
             after=jsonable_encoder(after) if after is not None else None,
             request_id=request_id,
+            decision_id=decision_id,
         )
     )
 

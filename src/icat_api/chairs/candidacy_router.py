@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from icat_api.auth import AuthenticatedCaller
 from icat_api.chairs import candidacies, eligibility
@@ -10,7 +10,7 @@ from icat_api.chairs.schemas import CandidacyCreate, CandidacyRead, EligibilityR
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
-from icat_api.params import EntityPath, OnQuery, YearQuery, today_or
+from icat_api.params import EntityPath, IdPath, OnQuery, YearQuery, today_or
 from icat_api.problems import responses
 from icat_api.schemas import Page
 
@@ -92,8 +92,6 @@ def create_candidacy(
     response_model=CandidacyRead,
     responses=responses(304, 404, 422),
 )
-def get_candidacy(
-    request: Request, session: SessionDep, candidacy_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
-) -> Response:
+def get_candidacy(request: Request, session: SessionDep, candidacy_id: IdPath) -> Response:
     """One expression of interest and whether it was elected. Public."""
     return json_response(request, candidacies.get(session=session, candidacy_id=candidacy_id))

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from icat_api.chairs.service import terms_in_year
+from icat_api.applications.models import Application
+from icat_api.chair_terms.service import terms_in_year
+from icat_api.clock import today
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.service import gaps
 from icat_api.funding.schemas import FundingPage
@@ -19,7 +21,7 @@ from icat_api.funding.service import list_funding
 from icat_api.governance.decision_schemas import DecisionRead
 from icat_api.governance.decisions import list_decisions
 from icat_api.governance.meetings import attendances
-from icat_api.governance.models import Application, Meeting
+from icat_api.governance.models import Meeting
 from icat_api.governance.schemas import AttendeeRead, MeetingRead
 from icat_api.pagination import PageParams
 from icat_api.problems import NotFound
@@ -153,7 +155,7 @@ def report(*, session: Session, year: int) -> ChairReport:
         for m in spans
         if m.ends_on is not None and first < m.ends_on <= next_year
     ]
-    gap_day = min(last, date.today())
+    gap_day = min(last, today())
     return ChairReport(
         year=year,
         chairs=[e for t in terms for e in t.entity_ids],

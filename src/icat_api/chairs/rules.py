@@ -4,51 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from icat_api.chairs.schemas import TASKS
 from icat_api.problems import RuleViolation
-
-
-def check_seats(entity_ids: Sequence[str], roles: dict[str, list[str]] | None) -> None:
-    """ToR 3.D.2: at most two members co-chair, and a joint term delineates roles: each of the
-    Chair's tasks a-m (ToR 3.D.3) goes to one or both co-chairs, none left out."""
-    if len(entity_ids) > 2:
-        raise RuleViolation("ToR 3.D.2", "At most two Working Group members may co-chair ICAT")
-    if roles is None:
-        return
-    if set(roles) != set(entity_ids):
-        raise RuleViolation("ToR 3.D.2", "roles must name each chair of the term, and only them")
-    if len(entity_ids) == 1:
-        return
-    covered = {t for tasks in roles.values() for t in tasks}
-    missing = [t for t in TASKS if t not in covered]
-    if missing:
-        raise RuleViolation(
-            "ToR 3.D.2",
-            "Co-chairs must delineate every task of ToR 3.D.3; unassigned: " + ", ".join(missing),
-        )
-
-
-def check_years_free(new: tuple[int, int], existing: Iterable[tuple[int, int]]) -> None:
-    """ToR 3.D.1: the Working Group elects one Chair (or co-chairs) per calendar-year term, so
-    two terms never share a year."""
-    start, end = new
-    for other_start, other_end in existing:
-        if start <= other_end and other_start <= end:
-            raise RuleViolation(
-                "ToR 3.D.1",
-                f"A chair term already covers {max(start, other_start)}; one term per year",
-                status=409,
-            )
-
-
-def check_chairs_are_members(not_members: Sequence[str], year: int) -> None:
-    """ToR 3.D.1, 3.E.3: the Chair is a member of the Working Group; partners never chair."""
-    if not_members:
-        raise RuleViolation(
-            "ToR 3.E.3",
-            f"Only ICAT members may chair; not a member on 1 January {year}: "
-            + ", ".join(not_members),
-        )
 
 
 @dataclass(frozen=True)
@@ -158,3 +114,70 @@ def check_candidates_eligible(verdicts: dict[str, Eligibility], day: date) -> No
                 "ToR 3.D.1",
                 f"{entity_id} is not eligible to chair on {day}: " + " ".join(verdict.reasons),
             )
+
+
+def check_joint_filing(entity_ids: Sequence[str], roles: dict[str, list[str]] | None) -> None:
+    """ToR 3.D.2: a joint expression of interest delineates the co-chairs' roles."""
+    if len(entity_ids) == 2 and roles is None:
+        raise RuleViolation(
+            "ToR 3.D.2", "A joint expression of interest delineates the co-chairs' roles: `roles`"
+        )
+
+
+def check_candidates_are_members(statuses: dict[str, str | None], day: date) -> None:
+    """ToR 3.D.1, 3.E.3: only members chair; partners never."""
+    for entity_id, status in statuses.items():
+        if status != "member":
+            raise RuleViolation(
+                "ToR 3.E.3", f"Only ICAT members may chair; {entity_id} is {status} on {day}"
+            )
+
+
+def candidacy_status(stored: str, term_year: int, term_taken: bool, today: date) -> str:
+    """ToR 3.D.1: a candidacy stays open until one is elected for its term or the Working
+    Group's deadline, 30 June of the year before, passes; a decision without consensus closes
+    nothing."""
+    if stored == "candidate" and (term_taken or today > date(term_year - 1, 6, 30)):
+        return "not_elected"
+    return stored
+
+
+def check_confirmer(candidates: Sequence[str], confirmed: Sequence[str], entity_id: str) -> None:
+    """ToR 3.D.2: each named candidate expresses its own interest, once."""
+    if entity_id not in candidates:
+        raise RuleViolation("ToR 3.D.2", f"{entity_id} is not named in this joint candidacy")
+    if entity_id in confirmed:
+        raise RuleViolation(
+            "ToR 3.D.2", f"{entity_id} has already expressed its interest", status=409
+        )
+
+
+def check_electable(status: str, unconfirmed: Sequence[str]) -> None:
+    """ToR 3.D.1, 3.D.2: only an open candidacy whose every candidate has expressed its own
+    interest can be elected."""
+    if status == "awaiting_confirmation":
+        raise RuleViolation(
+            "ToR 3.D.2",
+            "A joint candidacy is elected only once every candidate has expressed its own "
+            "interest; awaiting: " + ", ".join(unconfirmed),
+        )
+    if status != "candidate":
+        raise RuleViolation("ToR 3.D.1", f"This candidacy is already {status}", status=409)
+
+
+def check_withdrawable(status: str) -> None:
+    """ToR 3.D.1: an open candidacy may be withdrawn; an elected or withdrawn one stays."""
+    if status not in ("awaiting_confirmation", "candidate"):
+        raise RuleViolation(
+            "ToR 3.D.1", f"This candidacy is {status}; only an open one is withdrawn", status=409
+        )
+
+
+def check_after_interest(submitted_on: date, decided_on: date) -> None:
+    """ToR 3.D.1: the Working Group decides after the expression of interest."""
+    if decided_on < submitted_on:
+        raise RuleViolation(
+            "ToR 3.D.1",
+            f"The election on {decided_on} would come before the expression of interest of "
+            f"{submitted_on}",
+        )

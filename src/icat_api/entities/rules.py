@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, or_, select
 
+from icat_api.applications.models import Application
 from icat_api.entities.models import Entity, Membership
-from icat_api.governance.models import Application, Enrolment
+from icat_api.governance.models import Enrolment
 from icat_api.problems import RuleViolation
 
 ONE_ROLE_AT_A_TIME = "ToR 3.E/3.F"

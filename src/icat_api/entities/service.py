@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from icat_api import rules as record_rules
 from icat_api.audit.service import record
-from icat_api.auth import Caller
+from icat_api.caller import Caller
+from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities import rules
 from icat_api.entities.models import Entity, Membership
@@ -61,9 +63,7 @@ def status_on(session: Session, entity_id: str, day: date) -> str | None:
 
 def get_entity(*, session: Session, entity_id: str, day: date | None = None) -> EntityRead:
     """One entity with its status on ``day`` (today by default), or 404."""
-    row = session.execute(
-        select(*_columns(day or date.today())).where(Entity.id == entity_id)
-    ).first()
+    row = session.execute(select(*_columns(day or today())).where(Entity.id == entity_id)).first()
     if row is None:
         raise NotFound(f"No entity with id {entity_id!r}.")
     return _read(row)
@@ -81,7 +81,7 @@ def list_entities(
     updated_since: datetime | None,
 ) -> Page[EntityRead]:
     """Entities by id, filtered; a constant number of statements whatever the row count."""
-    day = day or date.today()
+    day = day or today()
     # Built once and used twice (listed and filtered on): building them is most of the cost.
     status_col = rules.status_expression(day)
     wg_col = rules.working_group_expression(day)
@@ -200,7 +200,7 @@ def update_entity(
             errors=[{"loc": ["body", "un_system"], "msg": "not for a non-governmental body"}],
         )
     if (kind, mandate) != (entity.kind, entity.mandate_covers_tip) and _holds_role_from(
-        session, entity_id, date.today()
+        session, entity_id, today()
     ):
         # The eligibility of ToR 3.A.4/3.A.5 must keep holding while the entity holds a role.
         rules.check_may_hold_role(kind=kind, mandate_covers_tip=mandate)
@@ -277,6 +277,7 @@ def add_membership(
 ) -> MembershipRead:
     """Record a span of a role, if the entity may hold it (ToR 3.A.4, 3.A.5) and holds no
     other role then (ToR 3.E/3.F)."""
+    record_rules.check_not_after_today("starts_on", data.starts_on, today())
     entity = lock_entity(session, entity_id)
     rules.check_may_hold_role(kind=entity.kind, mandate_covers_tip=entity.mandate_covers_tip)
     new = rules.Span(data.role.value, data.starts_on, data.ends_on)
@@ -303,12 +304,19 @@ def add_membership(
         resource_type="membership",
         resource_id=str(row.id),
         after=created,
+        decision_id=admission_decision_id,
     )
     return created
 
 
 def end_membership(
-    *, session: Session, caller: Caller, entity_id: str, membership_id: int, data: MembershipEnd
+    *,
+    session: Session,
+    caller: Caller,
+    entity_id: str,
+    membership_id: int,
+    data: MembershipEnd,
+    decision_id: int | None = None,
 ) -> MembershipRead:
     """End an open membership: ``ends_on`` is the first day the role is no longer held."""
     entity = lock_entity(session, entity_id)
@@ -340,5 +348,6 @@ def end_membership(
         resource_id=str(row.id),
         before=before,
         after=after,
+        decision_id=decision_id,
     )
     return after

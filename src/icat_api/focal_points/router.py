@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from icat_api.auth import OwnEntityOrSecretariat, ParticipantOrSecretariat, Secretariat
+from icat_api.auth import OwnEntityOrSecretariat, Secretariat
 from icat_api.conditional import check_if_match, check_if_match_etag, json_response, render_json
 from icat_api.db import SessionDep
+from icat_api.entities.powers import ParticipantOrSecretariat
 from icat_api.focal_points import service
 from icat_api.focal_points.schemas import (
     ChangeRead,

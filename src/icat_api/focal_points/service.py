@@ -21,7 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record, record_many
-from icat_api.auth import Caller
+from icat_api.caller import Caller
+from icat_api.clock import today
 from icat_api.conditional import etag_of, render_json
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
@@ -99,7 +100,7 @@ def list_contacts(*, session: Session, entity_id: str) -> FocalPointList:
 def _lock_designating(session: Session, entity_id: str) -> Entity:
     """The entity, locked, if it may designate focal points today (ToR 3.A.2)."""
     entity = lock_entity(session, entity_id)
-    rules.check_may_designate(status_on(session, entity_id, date.today()) or "stakeholder")
+    rules.check_may_designate(status_on(session, entity_id, today()) or "stakeholder")
     return entity
 
 

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from icat_api.auth import AuthenticatedCaller, ParticipantOrSecretariat
+from icat_api.auth import AuthenticatedCaller
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
+from icat_api.entities.powers import ParticipantOrSecretariat
 from icat_api.funding import service
 from icat_api.funding.schemas import (
     FundingCreate,
@@ -17,7 +18,7 @@ from icat_api.funding.schemas import (
     OverdueRead,
 )
 from icat_api.pagination import PageDep
-from icat_api.params import OnQuery, YearQuery, today_or
+from icat_api.params import IdPath, OnQuery, YearQuery, today_or
 from icat_api.problems import responses
 from icat_api.schemas import Page
 
@@ -71,7 +72,7 @@ def report_milestone(
     request: Request,
     session: SessionDep,
     caller: AuthenticatedCaller,
-    funding_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    funding_id: IdPath,
     body: MilestoneReportCreate,
 ) -> Response:
     """The recipient reports back on a milestone of the funds (ToR 3.B.5); once per milestone.

@@ -7,7 +7,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from icat_api.money import Amount, Currency, check_minor_units
-from icat_api.schemas import Day, EntityId, Name, Note, Schema
+from icat_api.schemas import Day, EntityId, Name, Note, RowId, Schema
 
 Donor = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Narrative = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
@@ -43,10 +43,15 @@ class FundingCreate(Schema):
     amount: Amount
     currency: Currency
     received_on: Day
-    approval_decision_id: int = Field(
-        ge=1, le=2**31 - 1, description="The adopted funding_approval decision."
+    approval_decision_id: RowId | None = Field(
+        default=None,
+        description="The adopted funding_approval decision (ToR 3.B.5): required; without it the "
+        "funds are refused naming the clause.",
     )
-    activity_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    activity_id: RowId | None = Field(
+        default=None,
+        description="The work plan's activity the funds are for: the approval's (its default).",
+    )
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=100)
     note: Note | None = None
 
@@ -124,7 +129,7 @@ class MilestoneReportCreate(Schema):
         }
     }
 
-    milestone_id: int = Field(ge=1, le=2**31 - 1)
+    milestone_id: RowId
     reported_on: Day
     narrative: Narrative
 

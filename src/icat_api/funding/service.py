@@ -7,10 +7,13 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.orm import Session
 
+from icat_api import clock
+from icat_api import rules as record_rules
 from icat_api.audit.service import record
-from icat_api.auth import Caller, ensure_acts_for
+from icat_api.caller import Caller, ensure_acts_for
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
+from icat_api.funding import rules
 from icat_api.funding.models import Funding, Milestone, MilestoneReport
 from icat_api.funding.schemas import (
     FundingCreate,
@@ -25,11 +28,8 @@ from icat_api.funding.schemas import (
 from icat_api.governance.models import Decision
 from icat_api.money import in_minor_units
 from icat_api.pagination import PageParams, encode_cursor
-from icat_api.problems import Conflict, InvalidInput, NotFound, RuleViolation
+from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
-from icat_api.work_plans.models import Activity
-
-RULE = "ToR 3.B.5"
 
 
 def _reads(session: Session, rows: list[Funding]) -> list[FundingRead]:
@@ -71,26 +71,6 @@ def _reads(session: Session, rows: list[Funding]) -> list[FundingRead]:
     ]
 
 
-def check_approval(decision: Decision | None, recipient: str, received_on: date) -> None:
-    """ToR 3.B.5: a Working Group member receives extra-budgetary funds on ICAT's behalf only
-    with the Working Group's prior approval: an adopted funding_approval decision for that
-    recipient, taken on or before the funds are received."""
-    if decision is None or decision.kind != "funding_approval":
-        raise RuleViolation(RULE, "The funds need a funding_approval decision of the Working Group")
-    if decision.outcome != "adopted":
-        raise RuleViolation(RULE, "The funding_approval decision was not adopted")
-    if decision.recipient_entity_id != recipient:
-        raise RuleViolation(
-            RULE, f"The approval is for {decision.recipient_entity_id}, not {recipient}"
-        )
-    if decision.decided_on > received_on:
-        raise RuleViolation(
-            RULE,
-            f"The approval of {decision.decided_on} comes after the funds were received "
-            f"on {received_on}: approval must be prior",
-        )
-
-
 def create(*, session: Session, caller: Caller, data: FundingCreate) -> FundingRead:
     ensure_acts_for(caller, data.recipient_entity_id)
     if session.get(Entity, data.recipient_entity_id) is None:
@@ -98,25 +78,22 @@ def create(*, session: Session, caller: Caller, data: FundingCreate) -> FundingR
             "Unknown entity.",
             errors=[{"loc": ["body", "recipient_entity_id"], "msg": "unknown entity"}],
         )
+    record_rules.check_not_after_today("received_on", data.received_on, clock.today())
     in_wg = session.scalar(
         select(entity_rules.working_group_expression(data.received_on)).where(
             Entity.id == data.recipient_entity_id
         )
     )
-    if not in_wg:
-        raise RuleViolation(
-            RULE,
-            f"{data.recipient_entity_id} is not a member of the Working Group on "
-            f"{data.received_on}: only its members receive funds on ICAT's behalf",
-        )
-    check_approval(
-        session.get(Decision, data.approval_decision_id), data.recipient_entity_id, data.received_on
+    rules.check_in_working_group(data.recipient_entity_id, data.received_on, bool(in_wg))
+    approval = (
+        session.get(Decision, data.approval_decision_id)
+        if data.approval_decision_id is not None
+        else None
     )
-    if data.activity_id is not None and session.get(Activity, data.activity_id) is None:
-        raise InvalidInput(
-            "Unknown activity.",
-            errors=[{"loc": ["body", "activity_id"], "msg": "unknown activity"}],
-        )
+    rules.check_approval(approval, data.recipient_entity_id, data.received_on)
+    assert approval is not None
+    activity_id = data.activity_id if data.activity_id is not None else approval.activity_id
+    rules.check_same_activity(approval.activity_id, activity_id)
     row = Funding(
         donor=data.donor,
         recipient_entity_id=data.recipient_entity_id,
@@ -124,7 +101,7 @@ def create(*, session: Session, caller: Caller, data: FundingCreate) -> FundingR
         currency=data.currency,
         received_on=data.received_on,
         approval_decision_id=data.approval_decision_id,
-        activity_id=data.activity_id,
+        activity_id=activity_id,
         note=data.note,
     )
     session.add(row)
@@ -203,6 +180,7 @@ def report_milestone(
         select(MilestoneReport.id).where(MilestoneReport.milestone_id == milestone.id)
     ):
         raise Conflict("This milestone was already reported on.")
+    record_rules.check_not_after_today("reported_on", data.reported_on, clock.today())
     if data.reported_on < funding.received_on:
         raise InvalidInput(
             "reported_on is before the funds were received.",

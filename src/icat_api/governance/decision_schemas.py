@@ -1,81 +1,24 @@
-"""Application and decision bodies (ToR 3.A.3, 3.B.3 and the subjects of every kind)."""
+"""Decision bodies: how a decision is taken (ToR 3.B.3), and each kind's subject."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
-from icat_api.entities.schemas import Role
-from icat_api.governance.schemas import Reference
 from icat_api.money import Amount, Currency, check_minor_units
 from icat_api.schemas import Day, EntityId, Flag, Schema
 
 Record = Annotated[str, StringConstraints(max_length=20_000)]
-
-
-_APPLICATION: dict[str, Any] = {
-    "entity_id": "asean",
-    "role": "partner",
-    "submitted_on": "2021-03-01",
-    "addressed_to": "coordinator",
-    "letter_reference": "ASEAN/SG/2021/114",
-}
-
-
-class ApplicationCreate(Schema):
-    """An application in writing to the Chair or the Coordinator (ToR 3.A.3)."""
-
-    model_config = {"json_schema_extra": {"examples": [_APPLICATION]}}
-
-    entity_id: EntityId
-    role: Role
-    submitted_on: Day
-    addressed_to: Literal["chair", "coordinator"]
-    letter_reference: Reference
-
-
-class ApplicationWithdraw(Schema):
-    model_config = {"json_schema_extra": {"examples": [{"withdrawn_on": "2021-05-01"}]}}
-
-    withdrawn_on: Day | None = Field(default=None, description="Defaults to today.")
-
-
-class ApplicationRead(BaseModel):
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    **_APPLICATION,
-                    "id": 3,
-                    "status": "introduced",
-                    "introduced_at_meeting_id": 7,
-                    "introduced_on": "2021-06-10",
-                    "decision_id": None,
-                    "closed_on": None,
-                    "created_at": "2026-01-01T00:00:00Z",
-                    "updated_at": "2026-01-01T00:00:00Z",
-                }
-            ]
-        }
-    }
-
-    id: int
-    entity_id: str
-    role: Role
-    submitted_on: date
-    addressed_to: str
-    letter_reference: str
-    status: Literal["submitted", "introduced", "accepted", "not_accepted", "withdrawn"]
-    introduced_at_meeting_id: int | None = Field(
-        description="The next Working Group meeting after submission (ToR 3.A.3)."
-    )
-    introduced_on: date | None
-    decision_id: int | None
-    closed_on: date | None
-    created_at: datetime
-    updated_at: datetime
 
 
 class ObjectionIn(Schema):
@@ -99,21 +42,10 @@ class DecisionKind(StrEnum):
     general = "general"
 
 
-# The one field that names each kind's subject (DESIGN: Decision).
-SUBJECTS: dict[str, tuple[str, ...]] = {
-    "admission": ("application_id",),
-    "work_plan_endorsement": ("work_plan_id",),
-    "budget_allocation": ("activity_id", "amount", "currency"),
-    "funding_approval": ("recipient_entity_id",),
-    "product_sign_off": ("publication_id",),
-    "chair_election": ("candidacy_id",),
-    "general": (),
-}
-OPTIONAL_SUBJECTS: dict[str, tuple[str, ...]] = {
-    "funding_approval": ("activity_id", "amount", "currency"),
-}
+# The columns that name each kind's subject (DESIGN: Decision), read back by DecisionRead.
 SUBJECT_FIELDS = (
     "application_id",
+    "accept",
     "work_plan_id",
     "activity_id",
     "amount",
@@ -122,27 +54,24 @@ SUBJECT_FIELDS = (
     "publication_id",
     "candidacy_id",
 )
-
+SubjectId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 _DECISION: dict[str, Any] = {
     "procedure": "meeting",
     "meeting_id": 2,
     "decided_on": "2015-07-22",
-    "kind": "admission",
-    "application_id": 1,
     "record": "The Working Group accepts the OSCE as an ICAT partner.",
     "confirmed_by": "unhcr",
     "objections": [],
 }
 
 
-class DecisionCreate(Schema):
-    """A decision taken by consensus at a meeting, or electronically (ToR 3.B.3, 3.D.1)."""
-
-    model_config = {"json_schema_extra": {"examples": [_DECISION]}}
+class DecisionBase(Schema):
+    """How a decision is taken, whatever its kind: by consensus at a meeting, or electronically
+    (ToR 3.B.3, 3.D.1)."""
 
     procedure: Procedure
-    meeting_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    meeting_id: SubjectId | None = None
     decided_on: Day | None = Field(
         default=None,
         description="At a meeting: one of its days (default its first). Electronic: defaults to "
@@ -152,38 +81,17 @@ class DecisionCreate(Schema):
         default=None, description="Electronic: the consultation's deadline."
     )
     consulted_entity_ids: list[EntityId] | None = Field(
-        default=None, max_length=500, description="Electronic: the entities consulted."
-    )
-    kind: DecisionKind
-    application_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="The subject of an admission."
-    )
-    candidacy_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="The subject of a chair election."
-    )
-    work_plan_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="The subject of a work_plan_endorsement."
-    )
-    publication_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="The subject of a product_sign_off."
-    )
-    activity_id: int | None = Field(
         default=None,
-        ge=1,
-        le=2**31 - 1,
-        description="A budget_allocation's (or funding_approval's) activity.",
+        max_length=500,
+        description="Electronic: the entities consulted — every entity with voting rights on "
+        "the deadline day (ToR 3.B.3).",
     )
-    recipient_entity_id: EntityId | None = Field(
-        default=None, description="A funding_approval's recipient."
-    )
-    amount: Amount | None = Field(default=None, description="A budget_allocation's amount.")
-    currency: Currency | None = None
     record: Record = Field(description="The decision as noted in writing (ToR 3.B.3).")
     confirmed_by: EntityId = Field(description="The Chair or co-chair sitting that day.")
     objections: list[ObjectionIn] = Field(default_factory=list, max_length=500)
 
     @model_validator(mode="after")
-    def _shape(self) -> Self:
+    def _procedure(self) -> Self:
         if self.procedure is Procedure.meeting:
             if self.meeting_id is None:
                 raise ValueError("a decision at a meeting needs meeting_id")
@@ -202,22 +110,148 @@ class DecisionCreate(Schema):
                 self.decided_on = self.deadline_on
             if self.decided_on < self.deadline_on:
                 raise ValueError("an electronic decision is taken when its deadline has passed")
-        needed = SUBJECTS[self.kind.value]
-        allowed = needed + OPTIONAL_SUBJECTS.get(self.kind.value, ())
-        for field in SUBJECT_FIELDS:
-            value = getattr(self, field)
-            if field in needed and value is None:
-                raise ValueError(f"a {self.kind.value} decision needs {field}")
-            if field not in allowed and value is not None:
-                raise ValueError(f"{field} is not a subject of a {self.kind.value} decision")
-        if (self.amount is None) != (self.currency is None):
-            raise ValueError("amount and currency go together")
-        if self.amount is not None and self.currency is not None:
-            check_minor_units(self.amount, self.currency)
         objectors = [o.entity_id for o in self.objections]
         if len(set(objectors)) != len(objectors):
             raise ValueError("an entity objects twice")
         return self
+
+
+def _example(**subject: Any) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [{**_DECISION, **subject}]})
+
+
+class AdmissionDecision(DecisionBase):
+    """Admission of an applicant (ToR 3.A.3): `accept` false turns the application down."""
+
+    model_config = _example(kind="admission", application_id=1, accept=True)
+
+    kind: Literal["admission"]
+    application_id: SubjectId = Field(description="The application decided.")
+    accept: Flag = Field(
+        default=True,
+        description="true admits the applicant; false turns the application down "
+        "(`not_accepted`). Either way only when adopted.",
+    )
+
+
+class ChairElectionDecision(DecisionBase):
+    """Election of the Chair of a coming year (ToR 3.D.1)."""
+
+    model_config = _example(
+        kind="chair_election",
+        decided_on="2018-06-14",
+        record="The Working Group elects UN Women and the OSCE as co-chairs for 2019.",
+        candidacy_id=1,
+    )
+
+    kind: Literal["chair_election"]
+    candidacy_id: SubjectId = Field(description="The candidacy elected.")
+
+
+class WorkPlanEndorsementDecision(DecisionBase):
+    """Endorsement of a biannual work plan (ToR 3.B.2(a))."""
+
+    model_config = _example(
+        kind="work_plan_endorsement",
+        record="The Working Group endorses the work plan.",
+        work_plan_id=1,
+    )
+
+    kind: Literal["work_plan_endorsement"]
+    work_plan_id: SubjectId = Field(description="The draft work plan endorsed.")
+
+
+class BudgetAllocationDecision(DecisionBase):
+    """A budgetary allocation linked to ICAT, to an activity of the work plan (ToR 3.B.2(b,c))."""
+
+    model_config = _example(
+        kind="budget_allocation",
+        record="The Working Group allocates USD 25,000 to the issue brief.",
+        activity_id=3,
+        amount="25000.00",
+        currency="USD",
+    )
+
+    kind: Literal["budget_allocation"]
+    activity_id: SubjectId = Field(description="The activity the budget goes to.")
+    amount: Amount
+    currency: Currency
+
+    @model_validator(mode="after")
+    def _minor_units(self) -> Self:
+        check_minor_units(self.amount, self.currency)
+        return self
+
+
+class FundingApprovalDecision(DecisionBase):
+    """Prior approval for a Working Group member to receive funds on ICAT's behalf, in relation
+    to an activity of the endorsed work plan (ToR 3.B.5)."""
+
+    model_config = _example(
+        kind="funding_approval",
+        record="The Working Group approves IOM receiving funds for the toolkit.",
+        recipient_entity_id="iom",
+        activity_id=3,
+    )
+
+    kind: Literal["funding_approval"]
+    recipient_entity_id: EntityId = Field(description="Who may receive the funds.")
+    activity_id: SubjectId = Field(
+        description="The activity of an endorsed work plan the funds are for (ToR 3.B.5)."
+    )
+    amount: Amount | None = Field(default=None, description="The amount approved, if set.")
+    currency: Currency | None = None
+
+    @model_validator(mode="after")
+    def _minor_units(self) -> Self:
+        if (self.amount is None) != (self.currency is None):
+            raise ValueError("amount and currency go together")
+        if self.amount is not None and self.currency is not None:
+            check_minor_units(self.amount, self.currency)
+        return self
+
+
+class ProductSignOffDecision(DecisionBase):
+    """Sign-off of an ICAT product by consensus before it is published (ToR 3.B.5)."""
+
+    model_config = _example(
+        kind="product_sign_off",
+        record="The Working Group signs off the issue brief.",
+        publication_id=1,
+    )
+
+    kind: Literal["product_sign_off"]
+    publication_id: SubjectId = Field(description="The draft product signed off.")
+
+
+class GeneralDecision(DecisionBase):
+    """Any other decision of ICAT, taken at any meeting (ToR 3.B.3)."""
+
+    model_config = _example(kind="general", record="The Working Group agrees its next meetings.")
+
+    kind: Literal["general"]
+
+
+def _kind(body: Any) -> str | None:
+    return body.get("kind") if isinstance(body, dict) else getattr(body, "kind", None)
+
+
+# One body per kind, chosen by `kind` (a callable discriminator: every field of a Schema, `kind`
+# included, passes the NUL check first, which a field discriminator does not allow).
+DecisionCreate = Annotated[
+    Annotated[AdmissionDecision, Tag("admission")]
+    | Annotated[ChairElectionDecision, Tag("chair_election")]
+    | Annotated[WorkPlanEndorsementDecision, Tag("work_plan_endorsement")]
+    | Annotated[BudgetAllocationDecision, Tag("budget_allocation")]
+    | Annotated[FundingApprovalDecision, Tag("funding_approval")]
+    | Annotated[ProductSignOffDecision, Tag("product_sign_off")]
+    | Annotated[GeneralDecision, Tag("general")],
+    Discriminator(
+        _kind,
+        custom_error_type="decision_kind",
+        custom_error_message="`kind` is one of " + ", ".join(k.value for k in DecisionKind),
+    ),
+]
 
 
 class ObjectionRead(BaseModel):
@@ -233,6 +267,16 @@ class DecisionRead(BaseModel):
                 {
                     **_DECISION,
                     "id": 1,
+                    "kind": "admission",
+                    "application_id": 1,
+                    "accept": True,
+                    "candidacy_id": None,
+                    "work_plan_id": None,
+                    "publication_id": None,
+                    "activity_id": None,
+                    "recipient_entity_id": None,
+                    "amount": None,
+                    "currency": None,
                     "deadline_on": None,
                     "consulted_entity_ids": None,
                     "outcome": "adopted",
@@ -251,6 +295,7 @@ class DecisionRead(BaseModel):
     consulted_entity_ids: list[str] | None
     kind: str
     application_id: int | None
+    accept: bool | None = Field(description="An admission's: admit (true) or turn down (false).")
     candidacy_id: int | None
     work_plan_id: int | None
     publication_id: int | None

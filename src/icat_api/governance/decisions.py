@@ -1,32 +1,32 @@
-"""Decisions by consensus (ToR 3.B.3) and their effects, applied in the same transaction."""
+"""Decisions by consensus (ToR 3.B.3): who takes part, who may object, the outcome; and the
+subject's effects (its domain's, through governance.subjects), in the same transaction."""
 
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from icat_api import clock
+from icat_api import rules as record_rules
 from icat_api.audit.service import record
-from icat_api.auth import Caller
-from icat_api.chairs import candidacies, eligibility
-from icat_api.chairs import rules as chair_rules
-from icat_api.chairs.models import ChairCandidacy
-from icat_api.chairs.service import insert_term, sitting_chair_ids
+from icat_api.caller import Caller
+from icat_api.chair_terms.service import sitting_chair_ids
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
-from icat_api.entities.models import Entity, Membership
-from icat_api.entities.schemas import MembershipCreate, MembershipEnd, Role
-from icat_api.entities.service import add_membership, end_membership, lock_entity
-from icat_api.governance import facts, rules, subjects
+from icat_api.entities.models import Entity
+from icat_api.governance import facts, rules
 from icat_api.governance.decision_schemas import (
+    SUBJECT_FIELDS,
     DecisionCreate,
     DecisionRead,
     ObjectionRead,
     Procedure,
 )
-from icat_api.governance.models import Application, Attendance, Decision, Meeting, Objection
+from icat_api.governance.models import Attendance, Decision, Meeting, Objection
+from icat_api.governance.subjects import Taking, subject_of
 from icat_api.money import in_minor_units
 from icat_api.pagination import PageParams, encode_cursor
-from icat_api.problems import InvalidInput, NotFound, RuleViolation
+from icat_api.problems import NotFound, unknown
 from icat_api.schemas import Page
 
 
@@ -40,6 +40,7 @@ def _read(row: Decision, objections: list[Objection]) -> DecisionRead:
         consulted_entity_ids=row.consulted_entity_ids,
         kind=row.kind,
         application_id=row.application_id,
+        accept=row.accept,
         candidacy_id=row.candidacy_id,
         work_plan_id=row.work_plan_id,
         publication_id=row.publication_id,
@@ -111,53 +112,56 @@ def list_decisions(
     return Page[DecisionRead](items=items, next_cursor=cursor)
 
 
-def _unknown(field: str, what: str) -> InvalidInput:
-    return InvalidInput(
-        f"Unknown {what}.", errors=[{"loc": ["body", field], "msg": f"unknown {what}"}]
-    )
+def _known(session: Session, ids: set[str], field: str) -> None:
+    missing = ids - set(session.scalars(select(Entity.id).where(Entity.id.in_(ids))))
+    if missing:
+        raise unknown(field, "entity: " + ", ".join(sorted(missing)))
+
+
+def _participants(
+    session: Session, data: DecisionCreate, today: date
+) -> tuple[date, Meeting | None, set[str]]:
+    """The decision's day, its meeting and who takes part: the meeting's attendees, or the
+    entities consulted electronically — every one with voting rights by the deadline (ToR
+    3.B.3)."""
+    if data.procedure is Procedure.meeting:
+        assert data.meeting_id is not None
+        meeting = session.get(Meeting, data.meeting_id)
+        if meeting is None:
+            raise unknown("meeting_id", "meeting")
+        day = data.decided_on or meeting.starts_on
+        rules.check_day_in_meeting(day, meeting.starts_on, meeting.ends_on)
+        record_rules.check_not_after_today("decided_on", day, today)
+        rules.check_taken_where(data.kind, meeting.kind)
+        attending = select(Attendance.entity_id).where(Attendance.meeting_id == meeting.id)
+        return day, meeting, set(session.scalars(attending))
+    assert data.decided_on is not None and data.deadline_on is not None
+    assert data.consulted_entity_ids is not None
+    record_rules.check_not_after_today("deadline_on", data.deadline_on, today)
+    record_rules.check_not_after_today("decided_on", data.decided_on, today)
+    consulted = set(data.consulted_entity_ids)
+    _known(session, consulted, "consulted_entity_ids")
+    entitled = {
+        e
+        for e, r in facts.voting_rights(session, None, data.deadline_on).items()
+        if r.has_voting_rights
+    }
+    rules.check_everyone_consulted(consulted, entitled, data.deadline_on)
+    return data.decided_on, None, consulted
 
 
 def create(
     *, session: Session, caller: Caller, data: DecisionCreate, chair_min_ratio: float = 0.5
 ) -> DecisionRead:
     """Record a decision: who took part and could object, whether it is adopted, and — in the
-    same transaction — what it changes."""
+    same transaction — what its subject's domain changes when it is."""
     rules.check_record(data.record)
-    meeting: Meeting | None = None
-    if data.procedure is Procedure.meeting:
-        assert data.meeting_id is not None
-        meeting = session.get(Meeting, data.meeting_id)
-        if meeting is None:
-            raise _unknown("meeting_id", "meeting")
-        day = data.decided_on or meeting.starts_on
-        if not meeting.starts_on <= day <= meeting.ends_on:
-            raise RuleViolation(
-                "ToR 3.B.3",
-                f"A decision taken at a meeting is dated within its days "
-                f"({meeting.starts_on}..{meeting.ends_on}), not {day}",
-            )
-        taking_part = set(
-            session.scalars(select(Attendance.entity_id).where(Attendance.meeting_id == meeting.id))
-        )
-    else:
-        assert data.decided_on is not None and data.consulted_entity_ids is not None
-        day = data.decided_on
-        taking_part = set(data.consulted_entity_ids)
-        known = set(session.scalars(select(Entity.id).where(Entity.id.in_(taking_part))))
-        if taking_part - known:
-            raise _unknown(
-                "consulted_entity_ids", "entity: " + ", ".join(sorted(taking_part - known))
-            )
-    if session.get(Entity, data.confirmed_by) is None:
-        raise _unknown("confirmed_by", "entity")
+    day, meeting, taking_part = _participants(session, data, clock.today())
+    _known(session, {data.confirmed_by}, "confirmed_by")
     rules.check_confirmed_by(data.confirmed_by, sitting_chair_ids(session, day), day)
 
     objectors = [o.entity_id for o in data.objections]
-    known_objectors = set(session.scalars(select(Entity.id).where(Entity.id.in_(objectors))))
-    if set(objectors) - known_objectors:
-        raise _unknown(
-            "objections", "entity: " + ", ".join(sorted(set(objectors) - known_objectors))
-        )
+    _known(session, set(objectors), "objections")
     rights = facts.voting_rights(session, taking_part | set(objectors), day)
     voting = {e for e in taking_part if rights[e].has_voting_rights}
     observers = set(
@@ -171,34 +175,24 @@ def create(
     rules.check_quorum(voting)
     result = rules.outcome(sum(1 for o in data.objections if not o.withdrawn))
 
-    application = None
-    if data.application_id is not None:
-        application = _admission_subject(session, data, meeting, day)
-    candidacy = None
-    if data.candidacy_id is not None:
-        candidacy = _election_subject(session, data.candidacy_id, meeting, day, chair_min_ratio)
-    other_effect = subjects.check(session, data, day)
-
+    effect = subject_of(data.kind).check(
+        session,
+        data,
+        Taking(day=day, meeting=meeting, caller=caller, chair_min_ratio=chair_min_ratio),
+    )
     row = Decision(
         procedure=data.procedure.value,
         meeting_id=data.meeting_id,
         decided_on=day,
         deadline_on=data.deadline_on,
         consulted_entity_ids=data.consulted_entity_ids,
-        kind=data.kind.value,
+        kind=data.kind,
         record=data.record,
         confirmed_by=data.confirmed_by,
         outcome=result,
-        application_id=data.application_id,
-        candidacy_id=data.candidacy_id,
-        work_plan_id=data.work_plan_id,
-        publication_id=data.publication_id,
-        activity_id=data.activity_id,
-        recipient_entity_id=data.recipient_entity_id,
-        amount=data.amount,
-        currency=data.currency,
         effects=[],
         created_at=utcnow(),
+        **{f: getattr(data, f) for f in SUBJECT_FIELDS if hasattr(data, f)},
     )
     session.add(row)
     session.flush()
@@ -207,14 +201,8 @@ def create(
         for o in data.objections
     ]
     session.add_all(objections)
-    effects: list[str] = []
-    if application is not None:
-        effects = _admit(session, caller, application, row)
-    if candidacy is not None:
-        effects = _elect(session, candidacy, row)
-    if other_effect is not None:
-        effects = other_effect(row)
-    row.effects = effects
+    # ToR 3.B.3: a maintained objection means no consensus, and nothing follows from it.
+    row.effects = effect(row) if result == "adopted" else []
     session.flush()
     created = _read(row, objections)
     record(
@@ -224,120 +212,6 @@ def create(
         resource_type="decision",
         resource_id=str(row.id),
         after=created,
+        decision_id=row.id,
     )
     return created
-
-
-def _admission_subject(
-    session: Session, data: DecisionCreate, meeting: Meeting | None, day: date
-) -> Application:
-    """The application an admission decides, locked: decided once (ToR 3.A.3)."""
-    application = session.scalar(
-        select(Application).where(Application.id == data.application_id).with_for_update()
-    )
-    if application is None:
-        raise _unknown("application_id", "application")
-    if application.status != "submitted":
-        raise RuleViolation(
-            "ToR 3.A.3", f"This application is already {application.status}", status=409
-        )
-    if meeting is not None and meeting.kind != "working_group":
-        raise RuleViolation(
-            "ToR 3.A.3",
-            "Applications are decided by the Working Group, at its meetings or electronically",
-        )
-    intro = facts.introduction(facts.working_group_meetings(session), application.submitted_on)
-    rules.check_admission_timing(
-        submitted_on=application.submitted_on,
-        introduced_on=intro[1] if intro else None,
-        decided_on=day,
-    )
-    return application
-
-
-def _admit(
-    session: Session, caller: Caller, application: Application, decision: Decision
-) -> list[str]:
-    """The effect of an admission decision: accepted → the role from that day (a partner
-    admitted as member stops being a partner that day); not adopted → not accepted."""
-    day = decision.decided_on
-    application.closed_on, application.decision_id, application.updated_at = (
-        day,
-        decision.id,
-        utcnow(),
-    )
-    if decision.outcome != "adopted":
-        application.status = "not_accepted"
-        return [f"application {application.id}: not accepted"]
-    entity = lock_entity(session, application.entity_id)
-    entity_rules.check_may_hold_role(kind=entity.kind, mandate_covers_tip=entity.mandate_covers_tip)
-    effects = []
-    open_partner = session.scalar(
-        select(Membership).where(
-            Membership.entity_id == entity.id,
-            Membership.role == "partner",
-            Membership.starts_on < day,
-            (Membership.ends_on.is_(None)) | (Membership.ends_on > day),
-        )
-    )
-    if application.role == "member" and open_partner is not None:
-        end_membership(
-            session=session,
-            caller=caller,
-            entity_id=entity.id,
-            membership_id=open_partner.id,
-            data=MembershipEnd(ends_on=day),
-        )
-        effects.append(f"{entity.id}: partner until {day}")
-    add_membership(
-        session=session,
-        caller=caller,
-        entity_id=entity.id,
-        data=MembershipCreate(
-            role=Role(application.role), starts_on=day, note=f"Admitted by decision {decision.id}."
-        ),
-        admission_decision_id=decision.id,
-    )
-    application.status = "accepted"
-    effects.append(f"{entity.id}: {application.role} from {day}")
-    effects.append(f"application {application.id}: accepted")
-    return effects
-
-
-def _election_subject(
-    session: Session, candidacy_id: int, meeting: Meeting | None, day: date, min_ratio: float
-) -> ChairCandidacy:
-    """ToR 3.D.1: the Working Group elects by consensus, by 30 June of the year before the
-    term, candidates eligible on the day; a year has one Chair."""
-    candidacy = candidacies.election_subject(session, candidacy_id, day)
-    if meeting is not None and meeting.kind != "working_group":
-        raise RuleViolation(
-            "ToR 3.D.1",
-            "The Chair is elected by the Working Group, at its meeting or electronically",
-        )
-    chair_rules.check_candidates_eligible(
-        eligibility.verdicts(session, list(candidacy.entity_ids), day, min_ratio), day
-    )
-    return candidacy
-
-
-def _elect(session: Session, candidacy: ChairCandidacy, decision: Decision) -> list[str]:
-    """Adopted: the chair term of the candidacy's year exists, with the co-chairs' roles."""
-    candidacy.election_decision_id = decision.id
-    if decision.outcome != "adopted":
-        candidacy.status = "not_elected"
-        return [f"candidacy {candidacy.id}: not elected"]
-    candidacy.status = "elected"
-    term = insert_term(
-        session,
-        candidacy.term_year,
-        candidacy.term_year,
-        list(candidacy.entity_ids),
-        candidacy.roles,
-        note=f"Elected by decision {decision.id}.",
-        election_decision_id=decision.id,
-    )
-    return [
-        f"chair term {candidacy.term_year}: {' and '.join(candidacy.entity_ids)} (term {term.id})",
-        f"candidacy {candidacy.id}: elected",
-    ]

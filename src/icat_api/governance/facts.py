@@ -85,9 +85,3 @@ def working_group_meetings(session: Session) -> list[tuple[int, date]]:
             .order_by(Meeting.starts_on, Meeting.id)
         )
     ]
-
-
-def introduction(meetings: list[tuple[int, date]], submitted_on: date) -> tuple[int, date] | None:
-    """ToR 3.A.3: the Working Group meeting at which the Chair introduces an application, the
-    next one after it is submitted."""
-    return next(((mid, d) for mid, d in meetings if d > submitted_on), None)

@@ -7,13 +7,15 @@ from typing import cast
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from icat_api import rules as record_rules
 from icat_api.audit.service import record
-from icat_api.auth import Caller
+from icat_api.caller import Caller
+from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
 from icat_api.governance import facts, rules
-from icat_api.governance.models import Attendance, Decision, Meeting
+from icat_api.governance.models import Attendance, Decision, Meeting, Objection
 from icat_api.governance.schemas import (
     AttendanceRead,
     AttendanceSet,
@@ -183,12 +185,34 @@ def attendances(
     }
 
 
+def _relied_on(session: Session, meeting_id: int) -> set[str]:
+    """Who the meeting's decisions rest on: their objectors, and the attendees with voting
+    rights on each decision's day (ToR 3.B.3)."""
+    days = set(
+        session.scalars(select(Decision.decided_on).where(Decision.meeting_id == meeting_id))
+    )
+    if not days:
+        return set()
+    objectors = session.scalars(
+        select(Objection.entity_id)
+        .join(Decision, Decision.id == Objection.decision_id)
+        .where(Decision.meeting_id == meeting_id)
+    )
+    attendees = list(
+        session.scalars(select(Attendance.entity_id).where(Attendance.meeting_id == meeting_id))
+    )
+    rights = facts.voting_rights_on(session, [(e, d) for e in attendees for d in days])
+    return set(objectors) | {e for (e, _), r in rights.items() if r.has_voting_rights}
+
+
 def set_attendance(
     *, session: Session, caller: Caller, meeting_id: int, data: AttendanceSet
 ) -> AttendanceRead:
     """Replace the attendance of a meeting. Stakeholders attend briefings and consultations
     only (ToR 3.A.5)."""
     meeting = _get(session, meeting_id, lock=True)
+    # ToR 3.C.2: attendance is a fact, recorded once the meeting has begun.
+    record_rules.check_not_after_today("the meeting's starts_on", meeting.starts_on, today())
     ids = [a.entity_id for a in data.items]
     known = set(session.scalars(select(Entity.id).where(Entity.id.in_(ids)))) if ids else set()
     unknown = [e for e in ids if e not in known]
@@ -209,6 +233,9 @@ def set_attendance(
     guests = [e for e in ids if statuses.get(e) not in ("member", "partner")]
     rules.check_guests_allowed(meeting.kind, guests)
     before = _attendance(session, meeting, True)
+    rules.check_attendance_keeps_decisions(
+        {a.entity_id for a in before.items} - set(ids), _relied_on(session, meeting_id)
+    )
     session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))
     session.add_all(
         Attendance(meeting_id=meeting_id, entity_id=a.entity_id, representatives=a.representatives)

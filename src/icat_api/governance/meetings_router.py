@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from icat_api.auth import ChairOrSecretariat, has_valid_key
+from icat_api.auth import has_valid_key
+from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.conditional import check_if_match, json_response
 from icat_api.db import SessionDep
 from icat_api.governance import meetings

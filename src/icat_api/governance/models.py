@@ -1,4 +1,4 @@
-"""The Working Group (ToR 3.B): enrolments, meetings, attendance, applications, decisions."""
+"""The Working Group (ToR 3.B): enrolments, meetings, attendance, decisions by consensus."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +22,6 @@ from icat_api.db import Base, UTCDateTime, utcnow
 
 MEETING_KINDS = ("working_group", "principals", "consultation", "briefing", "expert_group")
 MODES = ("in_person", "virtual", "hybrid")
-APPLICATION_STATUSES = ("submitted", "accepted", "not_accepted", "withdrawn")
 PROCEDURES = ("meeting", "electronic")
 DECISION_KINDS = (
     "admission",
@@ -92,41 +91,6 @@ class Attendance(Base):
     representatives: Mapped[list[str] | None] = mapped_column(JSON)
 
 
-class Application(Base):
-    """A written application for membership or partnership (ToR 3.A.3)."""
-
-    __tablename__ = "applications"
-    __table_args__ = (
-        CheckConstraint(_in("role", ("member", "partner")), name="role"),
-        CheckConstraint(_in("addressed_to", ("chair", "coordinator")), name="addressed_to"),
-        CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
-        # ToR 3.A.3: one open application per entity, backed by the database.
-        Index(
-            "uq_applications_open",
-            "entity_id",
-            unique=True,
-            sqlite_where=text("status = 'submitted'"),
-            postgresql_where=text("status = 'submitted'"),
-        ),
-        Index("ix_applications_status", "status", "id"),  # GET /v1/applications?status=
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entity_id: Mapped[str] = mapped_column(
-        ForeignKey("entities.id", ondelete="RESTRICT"), index=True
-    )
-    role: Mapped[str] = mapped_column(String(10))
-    submitted_on: Mapped[date] = mapped_column(Date)
-    addressed_to: Mapped[str] = mapped_column(String(12))
-    letter_reference: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(14), default="submitted")
-    # The day it stopped being open: decided or withdrawn.
-    closed_on: Mapped[date | None] = mapped_column(Date)
-    decision_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
 class Decision(Base):
     """A decision by consensus, noted in writing (ToR 3.B.3)."""
 
@@ -171,6 +135,8 @@ class Decision(Base):
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("applications.id", ondelete="RESTRICT")
     )
+    # An admission's: admit (true) or turn the application down (false) when adopted.
+    accept: Mapped[bool | None] = mapped_column()
     candidacy_id: Mapped[int | None] = mapped_column(
         ForeignKey("chair_candidacies.id", ondelete="RESTRICT")
     )

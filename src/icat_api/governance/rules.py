@@ -138,31 +138,72 @@ def outcome(maintained_objections: int) -> str:
     return "adopted" if maintained_objections == 0 else "not_adopted"
 
 
-def check_application(*, role: str, held_role: str | None, open_application: bool) -> None:
-    """ToR 3.A.3: one open application per entity, none for a role it already holds; ToR 3.F.1:
-    partners are organizations that are not members."""
-    if open_application:
-        raise RuleViolation("ToR 3.A.3", "This entity already has an open application", status=409)
-    if held_role == role:
-        raise RuleViolation("ToR 3.A.3", f"This entity is already an ICAT {role}")
-    if held_role == "member" and role == "partner":
-        raise RuleViolation("ToR 3.F.1", "A member cannot apply to be a partner")
+# The clause under which the Working Group takes each kind of decision (all but `general`).
+WORKING_GROUP_DECISIONS = {
+    "admission": "ToR 3.A.3",
+    "chair_election": "ToR 3.D.1",
+    "work_plan_endorsement": "ToR 3.B.2(a)",
+    "budget_allocation": "ToR 3.B.2(b)",
+    "funding_approval": "ToR 3.B.5",
+    "product_sign_off": "ToR 3.B.5",
+}
 
 
-def check_admission_timing(
-    *, submitted_on: date, introduced_on: date | None, decided_on: date
-) -> None:
-    """ToR 3.A.3: the Chair introduces an application at the next Working Group meeting after
-    it is submitted; the decision is taken at that meeting or later, never before."""
-    if introduced_on is None:
+def check_taken_where(kind: str, meeting_kind: str | None) -> None:
+    """ToR 3.A.3, 3.B.2, 3.B.3, 3.B.5, 3.D.1: the Working Group's decisions (every kind but
+    `general`) are taken at a Working Group meeting or electronically (``meeting_kind`` None),
+    never at a briefing, a consultation, a meeting of principals or an expert group."""
+    clause = WORKING_GROUP_DECISIONS.get(kind)
+    if clause is not None and meeting_kind not in (None, "working_group"):
         raise RuleViolation(
-            "ToR 3.A.3",
-            f"The application of {submitted_on} has not been introduced at a Working Group "
-            "meeting yet: no decision can be taken on it",
+            clause,
+            f"A {kind} decision is the Working Group's: taken at a working_group meeting or "
+            f"electronically, not at a {meeting_kind} meeting",
         )
-    if decided_on < introduced_on:
+
+
+def check_day_in_meeting(day: date, starts_on: date, ends_on: date) -> None:
+    """ToR 3.B.3: a decision taken at a meeting is dated within the meeting's days."""
+    if not starts_on <= day <= ends_on:
         raise RuleViolation(
-            "ToR 3.A.3",
-            f"The application is introduced at the Working Group meeting of {introduced_on}; "
-            f"a decision on {decided_on} would come before it",
+            "ToR 3.B.3",
+            f"A decision taken at a meeting is dated within its days ({starts_on}..{ends_on}), "
+            f"not {day}",
+        )
+
+
+def check_everyone_consulted(consulted: set[str], entitled: set[str], deadline: date) -> None:
+    """ToR 3.B.3: electronically, the Working Group is consulted as a whole: every entity with
+    voting rights on the deadline day."""
+    left_out = sorted(entitled - consulted)
+    if left_out:
+        raise RuleViolation(
+            "ToR 3.B.3",
+            f"An electronic decision consults every entity with voting rights on {deadline}; "
+            "left out: " + ", ".join(left_out),
+        )
+
+
+def check_attendance_keeps_decisions(removed: set[str], relied_on: set[str]) -> None:
+    """ToR 3.B.3: a decision taken at a meeting rests on who took part: an entity that objected,
+    or took part with voting rights, cannot be removed from the attendance afterwards."""
+    dropped = sorted(removed & relied_on)
+    if dropped:
+        raise RuleViolation(
+            "ToR 3.B.3",
+            "A decision taken at this meeting relied on the participation of "
+            + ", ".join(dropped)
+            + ": its attendance cannot be removed",
+            status=409,
+        )
+
+
+def check_may_enrol(status: str | None, day: date) -> None:
+    """ToR 3.B.7: members confirm their interest in joining the Working Group; partners attend
+    as non-voting observers and do not enrol."""
+    if status != "member":
+        raise RuleViolation(
+            "ToR 3.B.7",
+            f"Only ICAT members join the Working Group; on {day} this entity is {status}"
+            + (" (partners attend as non-voting observers)" if status == "partner" else ""),
         )

@@ -1,84 +1,68 @@
-"""The subjects of the Working Group's money and output decisions (ToR 3.B.2, 3.B.5), checked
-before the decision is recorded and changed with it, in the same transaction."""
+"""The protocol between the consensus engine and the subjects of decisions (DESIGN section 6).
+
+Governance decides *how* the Working Group decides (ToR 3.B.3); each kind of decision is about a
+subject owned by its domain: an application (admission), a candidacy (chair election), a work
+plan (endorsement), an activity's budget (allocation), funds (approval), a product (sign-off).
+A domain implements :class:`Subject` for its kinds and registers it; governance imports none of
+them. Before the outcome, ``check`` refuses a subject the Working Group cannot decide on and
+answers the effect; after an adopted outcome, the effect is applied in the same transaction.
+"""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from icat_api.db import utcnow
-from icat_api.entities import rules as entity_rules
-from icat_api.entities.models import Entity
-from icat_api.governance.decision_schemas import DecisionCreate, DecisionKind
-from icat_api.governance.models import Decision
-from icat_api.problems import InvalidInput, RuleViolation
-from icat_api.publications.service import sign_off_subject
-from icat_api.work_plans.models import Activity
-from icat_api.work_plans.service import endorse
+from icat_api.caller import Caller
+from icat_api.governance.models import Decision, Meeting
 
+# What an adopted decision changes, applied once the decision's row exists; it answers the
+# effects as the decision lists them.
 Effect = Callable[[Decision], list[str]]
 
 
-def check(session: Session, data: DecisionCreate, day: date) -> Effect | None:
-    """Check the subject of the decision's kind; answer what an adopted decision changes."""
-    if data.kind is DecisionKind.work_plan_endorsement:
-        assert data.work_plan_id is not None
-        plan = endorse(session, data.work_plan_id)
+@dataclass(frozen=True)
+class Taking:
+    """How a decision is being taken: its day, its meeting (none when electronic), by whom it
+    is recorded, and the settings a subject may need."""
 
-        def endorsed(decision: Decision) -> list[str]:
-            if decision.outcome != "adopted":
-                return [f"work plan {plan.id}: not endorsed"]
-            plan.status, plan.endorsement_decision_id, plan.updated_at = (
-                "endorsed",
-                decision.id,
-                utcnow(),
-            )
-            return [f"work plan {plan.id} ({plan.start_year}-{plan.start_year + 1}): endorsed"]
+    day: date
+    meeting: Meeting | None
+    caller: Caller
+    chair_min_ratio: float
 
-        return endorsed
-    if data.kind is DecisionKind.product_sign_off:
-        assert data.publication_id is not None
-        publication = sign_off_subject(session, data.publication_id)
 
-        def signed(decision: Decision) -> list[str]:
-            if decision.outcome != "adopted":
-                return [f"publication {publication.id}: not signed off"]
-            publication.status, publication.sign_off_decision_id = "signed_off", decision.id
-            publication.updated_at = utcnow()
-            return [f"publication {publication.id}: signed off"]
+class Subject(Protocol):
+    """A kind of decision's subject, as its domain sees it."""
 
-        return signed
-    if data.activity_id is not None and session.get(Activity, data.activity_id) is None:
-        raise InvalidInput(
-            "Unknown activity.",
-            errors=[{"loc": ["body", "activity_id"], "msg": "unknown activity"}],
-        )
-    if data.kind is DecisionKind.budget_allocation:
-        return lambda d: (
-            [f"activity {d.activity_id}: {d.amount} {d.currency} allocated"]
-            if d.outcome == "adopted"
-            else []
-        )
-    if data.kind is DecisionKind.funding_approval:
-        recipient = data.recipient_entity_id
-        if session.get(Entity, recipient) is None:
-            raise InvalidInput(
-                "Unknown entity.",
-                errors=[{"loc": ["body", "recipient_entity_id"], "msg": "unknown entity"}],
-            )
-        in_wg = session.scalar(
-            select(entity_rules.working_group_expression(day)).where(Entity.id == recipient)
-        )
-        if not in_wg:
-            raise RuleViolation(
-                "ToR 3.B.5",
-                f"{recipient} is not a member of the Working Group on {day}: only its "
-                "members may receive funds on ICAT's behalf",
-            )
-        return lambda d: (
-            [f"{d.recipient_entity_id}: approved to receive funds on ICAT's behalf"]
-            if d.outcome == "adopted"
-            else []
-        )
-    return None
+    def check(self, session: Session, data: Any, taking: Taking) -> Effect:
+        """Refuse (RuleViolation, InvalidInput) a subject the Working Group cannot decide on
+        ``taking.day``; lock what the effect will change; answer the effect."""
+        ...
+
+
+_REGISTRY: dict[str, Subject] = {}
+
+
+def register(kind: str, subject: Subject) -> None:
+    """Make ``subject`` the subject of decisions of ``kind`` (called by its domain)."""
+    _REGISTRY[kind] = subject
+
+
+def subject_of(kind: str) -> Subject:
+    subject = _REGISTRY.get(kind)
+    if subject is None:  # a wiring mistake, not a caller's: icat_api.subjects registers all
+        raise LookupError(f"no subject registered for decisions of kind {kind!r}")
+    return subject
+
+
+class General:
+    """A decision with no subject of its own: noted, with no effect."""
+
+    def check(self, session: Session, data: Any, taking: Taking) -> Effect:
+        return lambda _decision: []
+
+
+register("general", General())

@@ -5,12 +5,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from icat_api import rules as record_rules
 from icat_api.audit.service import record
-from icat_api.auth import Caller, ensure_acts_for
+from icat_api.caller import Caller, ensure_acts_for
+from icat_api.clock import today
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
 from icat_api.entities.service import lock_entity, require_entity, status_on
-from icat_api.governance import facts
+from icat_api.governance import facts, rules
 from icat_api.governance.models import Enrolment
 from icat_api.governance.schemas import (
     EnrolmentCreate,
@@ -20,23 +22,18 @@ from icat_api.governance.schemas import (
     VotingRightsRead,
     WorkingGroupRead,
 )
-from icat_api.problems import Conflict, NotFound, RuleViolation
+from icat_api.problems import Conflict, NotFound
 
 
 def enrol(*, session: Session, caller: Caller, data: EnrolmentCreate) -> EnrolmentRead:
     """Record a member's written confirmation (ToR 3.B.7). Partners attend as observers and do
     not enrol; only members do."""
     ensure_acts_for(caller, data.entity_id)
+    record_rules.check_not_after_today("confirmed_on", data.confirmed_on, today())
     require_entity(session, data.entity_id, "entity_id")
     lock_entity(session, data.entity_id)
     status = status_on(session, data.entity_id, data.confirmed_on)
-    if status != "member":
-        raise RuleViolation(
-            "ToR 3.B.7",
-            f"Only ICAT members join the Working Group; on {data.confirmed_on} this entity is "
-            f"{status}"
-            + (" (partners attend as non-voting observers)" if status == "partner" else ""),
-        )
+    rules.check_may_enrol(status, data.confirmed_on)
     existing = session.scalar(
         select(Enrolment)
         .where(Enrolment.entity_id == data.entity_id, Enrolment.confirmed_on <= data.confirmed_on)

@@ -17,6 +17,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from icat_api.clock import today
 from icat_api.data_version import VersionedCache
 from icat_api.member_list.router import PATH, answer, wants_csv
 from icat_api.member_list.service import member_list_key
@@ -29,14 +30,14 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _day(query: bytes) -> date | None:
     """The day asked (today when none), or None when the route should read the query."""
     if not query:
-        return date.today()
+        return today()
     try:
         pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True, strict_parsing=True)
     except ValueError:
         return None
     days = [value for name, value in pairs if name == "on"]
     if not days:
-        return date.today()
+        return today()
     if len(days) > 1 or not _ISO_DAY.fullmatch(days[0]):
         return None
     try:

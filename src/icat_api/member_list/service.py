@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from icat_api.chairs.service import terms_in_year
+from icat_api.chair_terms.service import terms_in_year
 from icat_api.conditional import etag_of, render_json
 from icat_api.data_version import Cached, cached
 from icat_api.entities import rules

@@ -2,12 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from icat_api.auth import ChairOrSecretariat, has_valid_key
+from icat_api.auth import has_valid_key
+from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
+from icat_api.params import IdPath
 from icat_api.problems import responses
 from icat_api.publications import service
 from icat_api.publications.schemas import (
@@ -19,7 +21,6 @@ from icat_api.publications.schemas import (
 from icat_api.schemas import Page
 
 router = APIRouter(prefix="/v1/publications", tags=["publications"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get(

@@ -4,18 +4,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record
-from icat_api.auth import Caller
+from icat_api.caller import Caller
 from icat_api.db import utcnow
 from icat_api.entities.models import Entity
 from icat_api.governance.models import Decision
 from icat_api.pagination import PageParams, encode_cursor
-from icat_api.problems import Conflict, InvalidInput, NotFound, RuleViolation
+from icat_api.problems import InvalidInput, NotFound
+from icat_api.publications import rules
 from icat_api.publications.models import Publication
 from icat_api.publications.schemas import PublicationCreate, PublicationRead, PublishBody
 from icat_api.schemas import Page
 
 
-def _read(p: Publication) -> PublicationRead:
+def read(p: Publication) -> PublicationRead:
     return PublicationRead.model_validate(p, from_attributes=True)
 
 
@@ -33,7 +34,7 @@ def list_publications(
         query = query.where(Publication.id > after[0])
     rows = list(session.scalars(query))
     more = len(rows) > page.limit
-    items = [_read(r) for r in rows[: page.limit]]
+    items = [read(r) for r in rows[: page.limit]]
     return Page[PublicationRead](
         items=items, next_cursor=encode_cursor([items[-1].id]) if more else None
     )
@@ -43,7 +44,7 @@ def get(*, session: Session, publication_id: int, everything: bool) -> Publicati
     row = session.get(Publication, publication_id)
     if row is None or (not everything and row.status != "published"):
         raise NotFound(f"No publication {publication_id}.")
-    return _read(row)
+    return read(row)
 
 
 def create(*, session: Session, caller: Caller, data: PublicationCreate) -> PublicationRead:
@@ -63,7 +64,7 @@ def create(*, session: Session, caller: Caller, data: PublicationCreate) -> Publ
     )
     session.add(row)
     session.flush()
-    created = _read(row)
+    created = read(row)
     record(
         session=session,
         caller=caller,
@@ -84,22 +85,9 @@ def publish(
     )
     if row is None:
         raise NotFound(f"No publication {publication_id}.")
-    before = _read(row)
-    if row.status == "published":
-        raise Conflict("This product is already published.")
-    if row.status != "signed_off":
-        raise RuleViolation(
-            "ToR 3.B.5",
-            "An ICAT product is signed off by consensus (a product_sign_off decision) "
-            "before it is published",
-        )
+    before = read(row)
     signed = session.get(Decision, row.sign_off_decision_id) if row.sign_off_decision_id else None
-    if signed is not None and data.published_on < signed.decided_on:
-        raise RuleViolation(
-            "ToR 3.B.5",
-            f"The product was signed off on {signed.decided_on}; it cannot be published "
-            f"before, on {data.published_on}",
-        )
+    rules.check_publishable(row.status, signed.decided_on if signed else None, data.published_on)
     row.status, row.published_on, row.url, row.updated_at = (
         "published",
         data.published_on,
@@ -107,7 +95,7 @@ def publish(
         utcnow(),
     )
     session.flush()
-    after = _read(row)
+    after = read(row)
     record(
         session=session,
         caller=caller,
@@ -118,17 +106,3 @@ def publish(
         after=after,
     )
     return after
-
-
-def sign_off_subject(session: Session, publication_id: int) -> Publication:
-    row = session.scalar(
-        select(Publication).where(Publication.id == publication_id).with_for_update()
-    )
-    if row is None:
-        raise InvalidInput(
-            "Unknown publication.",
-            errors=[{"loc": ["body", "publication_id"], "msg": "unknown publication"}],
-        )
-    if row.status != "draft":
-        raise RuleViolation("ToR 3.B.5", f"This product is already {row.status}", status=409)
-    return row

@@ -16,13 +16,14 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
-from icat_api.chairs.models import ChairCandidacy, ChairSeat, ChairTerm
+from icat_api.chair_terms.models import ChairSeat, ChairTerm
+from icat_api.chairs.models import ChairCandidacy
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.funding.models import Funding, Milestone, MilestoneReport
 from icat_api.governance.models import (
-    Application,
     Attendance,
     Decision,
     Enrolment,

@@ -6,11 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import icat_api.models  # noqa: F401  (every table, for foreign keys across packages)
+from icat_api.applications.models import Application
 from icat_api.audit.service import record
-from icat_api.chairs.models import ChairSeat, ChairTerm
+from icat_api.chair_terms.models import ChairSeat, ChairTerm
 from icat_api.entities.models import Entity, Membership
 from icat_api.funding.models import Funding
-from icat_api.governance.models import Application, Attendance, Decision, Enrolment, Meeting
+from icat_api.governance.models import Attendance, Decision, Enrolment, Meeting
 from icat_api.publications.models import Publication
 from icat_api.seed import data
 from icat_api.seed import governance_2015 as y2015

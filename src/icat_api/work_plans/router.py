@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from icat_api.auth import ChairOrSecretariat
+from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.conditional import check_if_match, json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
-from icat_api.params import YearQuery
+from icat_api.params import IdPath, YearQuery
 from icat_api.problems import responses
 from icat_api.schemas import Page
 from icat_api.work_plans import service
@@ -21,7 +21,6 @@ from icat_api.work_plans.schemas import (
 )
 
 router = APIRouter(prefix="/v1/work-plans", tags=["work plans"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get(

@@ -1,5 +1,6 @@
 """ToR 3.B.2: the Working Group develops and implements a biannual work plan."""
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from icat_api.problems import RuleViolation
@@ -41,4 +42,40 @@ def check_one_endorsed(already_endorsed: bool, start_year: int) -> None:
             "ToR 3.B.2(a)",
             f"A work plan for {start_year}-{start_year + 1} is already endorsed",
             status=409,
+        )
+
+
+def check_no_overlap(start_year: int, endorsed_start_years: Iterable[int]) -> None:
+    """ToR 3.B.2(a): the Working Group implements one biannual work plan at a time: endorsed
+    plans' periods never overlap."""
+    for other in endorsed_start_years:
+        if abs(other - start_year) <= 1:
+            raise RuleViolation(
+                "ToR 3.B.2(a)",
+                f"The work plan {other}-{other + 1} is endorsed: a plan for "
+                f"{start_year}-{start_year + 1} would overlap it",
+                status=409,
+            )
+
+
+def check_draft(status: str) -> None:
+    """ToR 3.B.2(a): the Working Group endorses a draft plan, once."""
+    if status != "draft":
+        raise RuleViolation("ToR 3.B.2(a)", f"This work plan is already {status}", status=409)
+
+
+def check_co_leads(
+    co_leads: Sequence[str], sitting: Sequence[str], successive: Sequence[str]
+) -> None:
+    """ToR 3.D.3(e): the Chair leads the drafting of the work plan together with the successive
+    Chair: the co-leads are the Chair(s) sitting the day the draft is created and, once one is
+    elected, the successive Chair(s) — no one else."""
+    allowed = set(sitting) | set(successive)
+    others = [e for e in co_leads if e not in allowed]
+    if others:
+        who = ", ".join(sorted(allowed)) if allowed else "no Chair is recorded for this year"
+        raise RuleViolation(
+            "ToR 3.D.3(e)",
+            "The work plan is co-led by the sitting Chair and the successive Chair "
+            f"({who}); not: " + ", ".join(others),
         )

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record
-from icat_api.auth import Caller
+from icat_api.caller import Caller
+from icat_api.chair_terms.service import sitting_chair_ids
+from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
@@ -71,7 +73,13 @@ def _activity(a: Activity, allocations: list[Allocation]) -> ActivityRead:
     )
 
 
-def _plans(session: Session, plans: list[WorkPlan]) -> list[WorkPlanRead]:
+def read_activity(session: Session, activity: Activity) -> ActivityRead:
+    """One activity with its allocations."""
+    return _activity(activity, _allocations(session, [activity.id]).get(activity.id, []))
+
+
+def read_plans(session: Session, plans: list[WorkPlan]) -> list[WorkPlanRead]:
+    """Plans with their activities, in as many statements for one plan as for many."""
     ids = [p.id for p in plans]
     activities: dict[int, list[Activity]] = defaultdict(list)
     if ids:
@@ -101,7 +109,7 @@ def get(*, session: Session, work_plan_id: int) -> WorkPlanRead:
     plan = session.get(WorkPlan, work_plan_id)
     if plan is None:
         raise NotFound(f"No work plan {work_plan_id}.")
-    return _plans(session, [plan])[0]
+    return read_plans(session, [plan])[0]
 
 
 def list_plans(*, session: Session, page: PageParams, year: int | None) -> Page[WorkPlanRead]:
@@ -118,7 +126,7 @@ def list_plans(*, session: Session, page: PageParams, year: int | None) -> Page[
         )
     rows = list(session.scalars(query))
     more = len(rows) > page.limit
-    items = _plans(session, rows[: page.limit])
+    items = read_plans(session, rows[: page.limit])
     cursor = encode_cursor([items[-1].start_year, items[-1].id]) if more else None
     return Page[WorkPlanRead](items=items, next_cursor=cursor)
 
@@ -136,6 +144,12 @@ def _known(session: Session, ids: list[str], field: str) -> None:
 def create_plan(*, session: Session, caller: Caller, data: WorkPlanCreate) -> WorkPlanRead:
     rules.check_biannual(data.start_year, data.end_year)
     _known(session, data.co_lead_entity_ids, "co_lead_entity_ids")
+    day = today()
+    rules.check_co_leads(
+        data.co_lead_entity_ids,
+        sitting_chair_ids(session, day),
+        sitting_chair_ids(session, date(day.year + 1, 1, 1)),
+    )
     now = utcnow()
     plan = WorkPlan(
         start_year=data.start_year,
@@ -147,7 +161,7 @@ def create_plan(*, session: Session, caller: Caller, data: WorkPlanCreate) -> Wo
     )
     session.add(plan)
     session.flush()
-    created = _plans(session, [plan])[0]
+    created = read_plans(session, [plan])[0]
     record(
         session=session,
         caller=caller,
@@ -161,7 +175,7 @@ def create_plan(*, session: Session, caller: Caller, data: WorkPlanCreate) -> Wo
 
 def _check_lead(session: Session, plan: WorkPlan, lead: str) -> None:
     first, last = date(plan.start_year, 1, 1), date(plan.start_year + 1, 12, 31)
-    day = min(max(date.today(), first), last)
+    day = min(max(today(), first), last)
     enrolled = session.scalar(
         select(entity_rules.working_group_expression(day)).where(Entity.id == lead)
     )
@@ -258,20 +272,3 @@ def update_activity(
         after=after,
     )
     return after
-
-
-def endorse(session: Session, work_plan_id: int) -> WorkPlan:
-    """The plan a work_plan_endorsement decision is about, locked; one endorsed per period."""
-    plan = session.scalar(select(WorkPlan).where(WorkPlan.id == work_plan_id).with_for_update())
-    if plan is None:
-        raise InvalidInput(
-            "Unknown work plan.",
-            errors=[{"loc": ["body", "work_plan_id"], "msg": "unknown work plan"}],
-        )
-    other = session.scalar(
-        select(WorkPlan.id).where(
-            WorkPlan.start_year == plan.start_year, WorkPlan.status == "endorsed"
-        )
-    )
-    rules.check_one_endorsed(other is not None, plan.start_year)
-    return plan

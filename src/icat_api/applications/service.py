@@ -1,30 +1,30 @@
-"""Applications for membership or partnership (ToR 3.A.3, 3.A.4)."""
+"""Applications for membership or partnership (ToR 3.A.3, 3.A.4): filed, read, withdrawn."""
 
 from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from icat_api import clock
+from icat_api import rules as record_rules
+from icat_api.applications import rules
+from icat_api.applications.models import Application
+from icat_api.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationWithdraw
 from icat_api.audit.service import record
-from icat_api.auth import Caller, ensure_acts_for
+from icat_api.caller import Caller, ensure_acts_for
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.service import lock_entity, require_entity, status_on
-from icat_api.governance import facts, rules
-from icat_api.governance.decision_schemas import (
-    ApplicationCreate,
-    ApplicationRead,
-    ApplicationWithdraw,
-)
-from icat_api.governance.models import Application, Meeting
+from icat_api.governance import facts
+from icat_api.governance.models import Meeting
 from icat_api.pagination import PageParams, encode_cursor
-from icat_api.problems import Conflict, InvalidInput, NotFound
+from icat_api.problems import InvalidInput, NotFound
 from icat_api.schemas import Page
 
 
 def read(row: Application, meetings: list[tuple[int, date]], today: date) -> ApplicationRead:
     """An application with its derived introduction (the next Working Group meeting)."""
-    intro = facts.introduction(meetings, row.submitted_on)
+    intro = rules.introduction(meetings, row.submitted_on)
     status = row.status
     if status == "submitted" and intro is not None and intro[1] <= today:
         status = "introduced"
@@ -49,6 +49,7 @@ def create(*, session: Session, caller: Caller, data: ApplicationCreate) -> Appl
     """File an application: eligibility is checked at once (ToR 3.A.4, 3.A.5), one open
     application per entity, none for a role it holds (ToR 3.A.3)."""
     ensure_acts_for(caller, data.entity_id)
+    record_rules.check_not_after_today("submitted_on", data.submitted_on, clock.today())
     require_entity(session, data.entity_id, "entity_id")
     entity = lock_entity(session, data.entity_id)
     entity_rules.check_may_hold_role(kind=entity.kind, mandate_covers_tip=entity.mandate_covers_tip)
@@ -76,7 +77,7 @@ def create(*, session: Session, caller: Caller, data: ApplicationCreate) -> Appl
     )
     session.add(row)
     session.flush()
-    created = read(row, facts.working_group_meetings(session), date.today())
+    created = read(row, facts.working_group_meetings(session), clock.today())
     record(
         session=session,
         caller=caller,
@@ -92,14 +93,14 @@ def get(*, session: Session, application_id: int) -> ApplicationRead:
     row = session.get(Application, application_id)
     if row is None:
         raise NotFound(f"No application {application_id}.")
-    return read(row, facts.working_group_meetings(session), date.today())
+    return read(row, facts.working_group_meetings(session), clock.today())
 
 
 def list_applications(
     *, session: Session, page: PageParams, entity_id: str | None, status: str | None
 ) -> Page[ApplicationRead]:
     """Applications by id; `status` filters on the status as shown (introduced included)."""
-    today = date.today()
+    today = clock.today()
     query = select(Application).order_by(Application.id).limit(page.limit + 1)
     if entity_id is not None:
         query = query.where(Application.entity_id == entity_id)
@@ -139,10 +140,10 @@ def withdraw(
         raise NotFound(f"No application {application_id}.")
     ensure_acts_for(caller, row.entity_id)
     meetings = facts.working_group_meetings(session)
-    before = read(row, meetings, date.today())
-    if row.status != "submitted":
-        raise Conflict(f"This application is {row.status}; only an open one can be withdrawn.")
-    day = data.withdrawn_on or date.today()
+    before = read(row, meetings, clock.today())
+    rules.check_open(row.status, "withdrawn")
+    day = data.withdrawn_on or clock.today()
+    record_rules.check_not_after_today("withdrawn_on", day, clock.today())
     if day < row.submitted_on:
         raise InvalidInput(
             "withdrawn_on is before the application was submitted.",
@@ -150,7 +151,7 @@ def withdraw(
         )
     row.status, row.closed_on, row.updated_at = "withdrawn", day, utcnow()
     session.flush()
-    after = read(row, meetings, date.today())
+    after = read(row, meetings, clock.today())
     record(
         session=session,
         caller=caller,

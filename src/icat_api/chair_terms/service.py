@@ -6,10 +6,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from icat_api.audit.service import record
-from icat_api.auth import Caller
-from icat_api.chairs import rules
-from icat_api.chairs.models import ChairSeat, ChairTerm
-from icat_api.chairs.schemas import ChairSeatRead, ChairTermCreate, ChairTermRead
+from icat_api.caller import Caller
+from icat_api.chair_terms import rules
+from icat_api.chair_terms.models import ChairSeat, ChairTerm
+from icat_api.chair_terms.schemas import ChairSeatRead, ChairTermCreate, ChairTermRead
+from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities.models import Entity, Membership
 from icat_api.pagination import PageParams, encode_cursor
@@ -45,6 +46,11 @@ def _names(session: Session, terms: list[ChairTerm]) -> dict[str, tuple[str, str
         return {}
     rows = session.execute(select(Entity.id, Entity.name, Entity.acronym).where(Entity.id.in_(ids)))
     return {r.id: (r.name, r.acronym) for r in rows}
+
+
+def read_term(session: Session, term: ChairTerm) -> ChairTermRead:
+    """One term as the API shows it."""
+    return _read(term, _names(session, [term]))
 
 
 def terms_in_year(*, session: Session, year: int) -> list[ChairTermRead]:
@@ -124,6 +130,7 @@ def create_term(*, session: Session, caller: Caller, data: ChairTermCreate) -> C
     """Record a term: one or two chairs (ToR 3.D.2), members on its first day (ToR 3.E.3), in
     years no other term covers (ToR 3.D.1)."""
     assert data.end_year is not None
+    rules.check_term_is_history(data.start_year, today().year)
     roles: dict[str, list[str]] | None = (
         {r.entity_id: list(dict.fromkeys(r.tasks)) for r in data.roles} if data.roles else None
     )
@@ -164,7 +171,7 @@ def create_term(*, session: Session, caller: Caller, data: ChairTermCreate) -> C
         note=data.note,
         election_decision_id=None,
     )
-    created = _read(term, _names(session, [term]))
+    created = read_term(session, term)
     record(
         session=session,
         caller=caller,
