@@ -137,6 +137,11 @@ def roster(client: TestClient, on: str) -> Json:
     return body_of(client.get("/v1/working-group", params={"on": on}), 200)
 
 
+def voters(client: TestClient, on: str) -> list[str]:
+    """Every entity with voting rights on ``on``: whom an electronic procedure consults."""
+    return sorted(m["entity_id"] for m in roster(client, on)["members"] if m["has_voting_rights"])
+
+
 def application(client: TestClient, application_id: int) -> Json:
     return body_of(client.get(f"/v1/applications/{application_id}"), 200)
 
@@ -374,7 +379,7 @@ def test_a_whole_year_of_the_working_group(
             procedure="electronic",
             kind="admission",
             application_id=filed["id"],
-            consulted_entity_ids=["ilo", "unfpa"],
+            consulted_entity_ids=voters(client, "2023-05-15"),
             deadline_on="2023-05-15",
         ),
         status=422,
@@ -434,7 +439,7 @@ def test_decisions_and_meetings_of_a_year(client: TestClient, sec: Headers, year
         sec,
         decision(
             procedure="electronic",
-            consulted_entity_ids=["ilo", "unfpa"],
+            consulted_entity_ids=voters(client, "2024-01-15"),
             deadline_on="2024-01-15",
         ),
     )
@@ -691,7 +696,12 @@ def test_a_withdrawn_application_cannot_be_decided(
         watch=(IGO,),
     )
     registry.refuse(
-        "POST", withdraw, {"withdrawn_on": "2023-05-02"}, status=409, rule=None, watch=(IGO,)
+        "POST",
+        withdraw,
+        {"withdrawn_on": "2023-05-02"},
+        status=409,
+        rule="ToR 3.A.3",
+        watch=(IGO,),
     )
 
 
@@ -709,7 +719,7 @@ def test_an_application_not_yet_introduced_cannot_be_decided(
             procedure="electronic",
             kind="admission",
             application_id=filed["id"],
-            consulted_entity_ids=["ilo", "unfpa"],
+            consulted_entity_ids=voters(client, "2023-08-01"),
             deadline_on="2023-08-01",
         ),
         status=422,
@@ -815,16 +825,13 @@ def test_a_maintained_objection_blocks_an_admission(
     taken = decide(client, sec, admission(year.june, filed["id"], objections=[objection]))
     assert taken["outcome"] == "not_adopted"
     assert taken["objections"] == [{**objection, "withdrawn": False}]
-    assert taken["effects"] == [f"application {filed['id']}: not accepted"]
-    # Nothing follows from it: no membership; the application is not accepted.
+    # ToR 3.A.3, 3.B.3: no consensus, nothing follows: no membership, and the application is
+    # not turned down either: it stays open for the Working Group to decide at a later meeting.
+    assert taken["effects"] == []
     assert memberships(client, IGO_2) == []
-    assert status_on(client, IGO_2, "2023-06-14") == "stakeholder"
+    assert status_on(client, IGO_2, "2023-06-14") == "applicant"
     after = application(client, filed["id"])
-    assert (after["status"], after["decision_id"], after["closed_on"]) == (
-        "not_accepted",
-        taken["id"],
-        "2023-06-14",
-    )
+    assert (after["status"], after["decision_id"], after["closed_on"]) == ("introduced", None, None)
     assert taken["id"] in ids(all_items(client, "/v1/decisions", outcome="not_adopted"))
     assert taken["id"] not in ids(all_items(client, "/v1/decisions", outcome="adopted"))
 
@@ -869,6 +876,11 @@ def test_an_application_is_decided_once(
     objections = [{"entity_id": "unfpa", "reason": "Not yet."}] if first_objection else []
     first = decide(client, sec, admission(year.june, filed["id"], objections=objections))
     assert first["outcome"] == ("not_adopted" if first_objection else "adopted")
+    if first_objection:
+        # No consensus closes nothing (ToR 3.A.3): the Working Group decides again, and adopts.
+        assert application(client, filed["id"])["status"] == "introduced"
+        first = decide(client, sec, admission(year.june, filed["id"], decided_on="2023-06-15"))
+        assert first["outcome"] == "adopted"
     for day in ("2023-06-14", "2023-06-15"):
         registry.refuse(
             "POST",
@@ -878,7 +890,7 @@ def test_an_application_is_decided_once(
             rule="ToR 3.A.3",
             watch=(IGO,),
         )
-    assert len(memberships(client, IGO)) == (0 if first_objection else 1)
+    assert len(memberships(client, IGO)) == 1
     assert application(client, filed["id"])["decision_id"] == first["id"]
 
 
@@ -935,7 +947,7 @@ def test_an_electronic_decision(
     adopts."""
     body = decision(
         procedure="electronic",
-        consulted_entity_ids=["ilo", "unfpa"],
+        consulted_entity_ids=voters(client, "2023-09-30"),
         deadline_on="2023-09-30",
         record="The Working Group endorses the joint statement on 30 July.",
     )
@@ -946,13 +958,18 @@ def test_an_electronic_decision(
         "adopted",
     )
     assert (taken["decided_on"], taken["deadline_on"]) == ("2023-09-30", "2023-09-30")
-    assert sorted(taken["consulted_entity_ids"]) == ["ilo", "unfpa"]
+    assert taken["consulted_entity_ids"] == voters(client, "2023-09-30")
+    assert {"ilo", "unfpa"} <= set(taken["consulted_entity_ids"])
     assert taken["confirmed_by"] == "ilo"
-    # An entity not consulted cannot object, even one with voting rights.
+    # ToR 3.B.3: the whole Working Group is consulted; leaving one out is refused, naming it.
+    partial = {**body, "consulted_entity_ids": ["ilo", "unfpa"]}
+    problem = registry.refuse("POST", "/v1/decisions", partial, status=422, rule="ToR 3.B.3")
+    assert "unhcr" in problem["detail"]
+    # An entity not consulted cannot object: an entity without voting rights is not consulted.
     registry.refuse(
         "POST",
         "/v1/decisions",
-        {**body, "objections": [{"entity_id": "unhcr", "reason": "Not asked."}]},
+        {**body, "objections": [{"entity_id": "undp", "reason": "Not asked."}]},
         status=422,
         rule="ToR 3.B.3",
     )
@@ -967,7 +984,7 @@ def test_an_electronic_admission(client: TestClient, sec: Headers, year: Year202
         procedure="electronic",
         kind="admission",
         application_id=filed["id"],
-        consulted_entity_ids=["ilo", "unfpa"],
+        consulted_entity_ids=voters(client, "2023-07-10"),
         deadline_on="2023-07-10",
     )
     taken = decide(client, sec, body)

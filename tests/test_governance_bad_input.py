@@ -131,7 +131,8 @@ ADMISSION: dict[str, Any] = {
 ELECTRONIC: dict[str, Any] = {
     "procedure": "electronic",
     "deadline_on": "2023-06-15",
-    "consulted_entity_ids": ["ilo", "iom", "unodc"],
+    # ToR 3.B.3: every entity with voting rights on the deadline day is consulted.
+    "consulted_entity_ids": ["ilo", "iom", "ohchr", "unhcr", "unicef", "unodc"],
     "kind": "general",
     "record": "The Working Group agrees the dates of its next meeting.",
     "confirmed_by": "ilo",

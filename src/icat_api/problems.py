@@ -204,7 +204,12 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     if any(e.get("type") == "json_invalid" for e in raw):
         return problem_response(400, "The body is not valid JSON.", request=request)
     errors = [
-        {"loc": _loc(tuple(e.get("loc", ()))), "msg": _clean_msg(str(e.get("msg")))} for e in raw
+        {
+            # A union chosen by a field (`kind`) names that field when its value fits no member.
+            "loc": _loc((*e.get("loc", ()), *(e.get("ctx") or {}).get("discriminator", ()))),
+            "msg": _clean_msg(str(e.get("msg"))),
+        }
+        for e in raw
     ]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(str(p) for p in first["loc"])

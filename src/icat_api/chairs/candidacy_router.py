@@ -6,7 +6,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from icat_api.auth import AuthenticatedCaller
 from icat_api.chairs import candidacies, eligibility
-from icat_api.chairs.schemas import CandidacyCreate, CandidacyRead, EligibilityRead
+from icat_api.chairs.schemas import (
+    CandidacyConfirm,
+    CandidacyCreate,
+    CandidacyRead,
+    CandidacyWithdraw,
+    EligibilityRead,
+)
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
@@ -95,3 +101,47 @@ def create_candidacy(
 def get_candidacy(request: Request, session: SessionDep, candidacy_id: IdPath) -> Response:
     """One expression of interest and whether it was elected. Public."""
     return json_response(request, candidacies.get(session=session, candidacy_id=candidacy_id))
+
+
+@router.post(
+    "/v1/chair-candidacies/{candidacy_id}/confirm",
+    summary="Confirm a joint expression of interest",
+    response_model=CandidacyRead,
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
+)
+def confirm_candidacy(
+    request: Request,
+    session: SessionDep,
+    caller: AuthenticatedCaller,
+    candidacy_id: IdPath,
+    body: CandidacyConfirm,
+) -> Response:
+    """A named co-candidate expresses its own interest in a joint candidacy filed by the other
+    (ToR 3.D.2), in Q1 of the year before the term (ToR 3.D.1): until every candidate has, the
+    candidacy is `awaiting_confirmation` and cannot be elected. The co-candidate's own key, or
+    the secretariat (naming `entity_id`, or confirming for every candidate awaited)."""
+    return json_response(
+        request,
+        candidacies.confirm(session=session, caller=caller, candidacy_id=candidacy_id, data=body),
+    )
+
+
+@router.post(
+    "/v1/chair-candidacies/{candidacy_id}/withdraw",
+    summary="Withdraw an expression of interest",
+    response_model=CandidacyRead,
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
+)
+def withdraw_candidacy(
+    request: Request,
+    session: SessionDep,
+    caller: AuthenticatedCaller,
+    candidacy_id: IdPath,
+    body: CandidacyWithdraw,
+) -> Response:
+    """Ends an open candidacy (409 once elected or withdrawn). Either candidate's key or the
+    secretariat."""
+    return json_response(
+        request,
+        candidacies.withdraw(session=session, caller=caller, candidacy_id=candidacy_id, data=body),
+    )

@@ -250,6 +250,7 @@ DecisionCreate = Annotated[
         _kind,
         custom_error_type="decision_kind",
         custom_error_message="`kind` is one of " + ", ".join(k.value for k in DecisionKind),
+        custom_error_context={"discriminator": ("kind",)},
     ),
 ]
 
