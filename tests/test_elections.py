@@ -15,7 +15,7 @@ candidates their participation.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -31,6 +31,9 @@ JOINT_ROLES: list[Json] = [
     {"entity_id": "iom", "tasks": list("ghijklm")},
 ]
 CORE_SIX = {"ilo", "iom", "ohchr", "unhcr", "unicef", "unodc"}
+# Voting in the Working Group in 2022 (an election year built below): the core six, UNFPA and
+# UNDP; an electronic decision consults them all (ToR 3.B.3).
+VOTING_2022 = ["ilo", "iom", "ohchr", "undp", "unfpa", "unhcr", "unicef", "unodc"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -81,6 +84,35 @@ def express(client: TestClient, headers: Headers, body: Json) -> Json:
 
 def candidacy(client: TestClient, candidacy_id: int) -> Json:
     return body_of(client.get(f"/v1/chair-candidacies/{candidacy_id}"), 200)
+
+
+def still_open(client: TestClient, candidacy_id: int) -> None:
+    """An open candidacy for a term whose deadline (30 June of the year before) has passed: it
+    reads `not_elected`, though nothing closed it (ToR 3.D.1): no decision, no closing day."""
+    read = candidacy(client, candidacy_id)
+    assert (read["status"], read["election_decision_id"], read["closed_on"]) == (
+        "not_elected",
+        None,
+        None,
+    ), read
+
+
+def voting_on(client: TestClient, day: str) -> list[str]:
+    """Every entity with voting rights on ``day``, as the Working Group roster lists them: an
+    electronic decision consults them all (ToR 3.B.3)."""
+    roster = body_of(client.get("/v1/working-group", params={"on": day}), 200)
+    return sorted(m["entity_id"] for m in roster["members"] if m["has_voting_rights"])
+
+
+def audit_of(client: TestClient, sec: Headers, resource_type: str, resource_id: int) -> list[Json]:
+    items: list[Json] = all_items(
+        client,
+        "/v1/audit-events",
+        headers=sec,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+    )
+    return items
 
 
 def election(
@@ -351,7 +383,7 @@ def test_a_member_not_in_the_working_group_is_not_eligible(
 
 
 def test_expressions_of_interest_are_recorded_and_listed_by_year(
-    client: TestClient, sec: Headers, keys: Keys
+    client: TestClient, sec: Headers, keys: Keys, db: Session, registry: Registry
 ) -> None:
     # ILO's own key expresses ILO's interest on the first day of Q1.
     solo_r = client.post(
@@ -366,12 +398,15 @@ def test_expressions_of_interest_are_recorded_and_listed_by_year(
         ["ilo"],
         "2022-01-01",
     )
+    # Open, but 30 June 2022 has passed (today is later): it reads not_elected (ToR 3.D.1).
     assert (solo["status"], solo["roles"], solo["election_decision_id"]) == (
-        "submitted",
+        "not_elected",
         None,
         None,
     )
-    # A joint one on the last day of Q1, by ILO's key too (a candidate's own key).
+    assert (solo["confirmed_entity_ids"], solo["closed_on"]) == (["ilo"], None)
+    # A joint one on the last day of Q1, by ILO's key too (a candidate's own key): it awaits
+    # IOM's own expression of interest (ToR 3.D.2).
     joint = express(
         client,
         Keys.header(keys.member),
@@ -379,18 +414,41 @@ def test_expressions_of_interest_are_recorded_and_listed_by_year(
     )
     assert joint["entity_ids"] == ["ilo", "iom"]
     assert joint["roles"] == JOINT_ROLES
-    # A task both co-chairs share is fine: every task has someone.
+    assert (joint["status"], joint["confirmed_entity_ids"], joint["closed_on"]) == (
+        "awaiting_confirmation",
+        ["ilo"],
+        None,
+    )
+    assert candidacy(client, joint["id"]) == joint
+    # IOM confirms in Q1 of the year before the term, not after it (ToR 3.D.1).
+    iom = key_of(db, "iom")
+    path = f"/v1/chair-candidacies/{joint['id']}/confirm"
+    late = registry.refuse(
+        path, {"confirmed_on": "2022-04-01"}, status=422, rule="ToR 3.D.1", headers=iom
+    )
+    assert "not on 2022-04-01" in late["detail"], late
+    confirmed = body_of(client.post(path, headers=iom, json={"confirmed_on": "2022-03-31"}), 200)
+    assert confirmed["confirmed_entity_ids"] == ["ilo", "iom"]
+    # Open now, past its deadline like the solo one.
+    assert (confirmed["status"], confirmed["closed_on"]) == ("not_elected", None)
+    assert {k: v for k, v in confirmed.items() if k not in ("status", "confirmed_entity_ids")} == {
+        k: v for k, v in joint.items() if k not in ("status", "confirmed_entity_ids")
+    }
+    # A task both co-chairs share is fine: every task has someone. Filed by the secretariat,
+    # a joint candidacy needs no confirmation.
     shared = [{"entity_id": "unhcr", "tasks": TASKS}, {"entity_id": "ohchr", "tasks": ["a"]}]
     both = express(client, sec, interest(2023, "2022-02-01", "unhcr", "ohchr", roles=shared))
     assert both["roles"] == shared
+    assert (both["status"], both["confirmed_entity_ids"]) == ("not_elected", ["unhcr", "ohchr"])
     later = express(client, sec, interest(2024, "2023-02-01", "iom"))
+    assert (later["status"], later["confirmed_entity_ids"]) == ("not_elected", ["iom"])
 
     listed = all_items(client, "/v1/chair-candidacies", term_year=2023)
     assert [c["id"] for c in listed] == [solo["id"], joint["id"], both["id"]]
     assert [c["id"] for c in all_items(client, "/v1/chair-candidacies", term_year=2024)] == [
         later["id"]
     ]
-    assert candidacy(client, joint["id"]) == joint
+    assert candidacy(client, joint["id"]) == confirmed
 
 
 def refusal_cases() -> list[Any]:
@@ -560,22 +618,42 @@ def test_co_chairs_elected_at_a_meeting(client: TestClient, sec: Headers, y2023:
 
     elected = candidacy(client, y2023.joint)
     assert (elected["status"], elected["election_decision_id"]) == ("elected", taken["id"])
-    # The other candidacy for 2023 is untouched.
-    assert candidacy(client, y2023.solo)["status"] == "submitted"
+    assert elected["closed_on"] == "2022-05-18"
+    # The other candidacy for 2023 is untouched: still open, it reads not_elected now that 2023
+    # has its Chair.
+    still_open(client, y2023.solo)
     assert body_of(client.get(f"/v1/decisions/{taken['id']}"), 200) == taken
     listed = all_items(client, "/v1/decisions", kind="chair_election")
     assert [d["id"] for d in listed] == [taken["id"]]
+    # The audit trail ties both writes of the election to the decision.
+    elect = [
+        (e["action"], e["decision_id"], (e["after"] or {}).get("status"))
+        for e in audit_of(client, sec, "chair_candidacy", y2023.joint)
+    ]
+    # (A record shows a candidacy as read that day: 30 June 2022 had passed when it was filed.)
+    assert elect == [("create", None, "not_elected"), ("elect", taken["id"], "elected")]
+    made = [
+        (e["action"], e["decision_id"]) for e in audit_of(client, sec, "chair_term", term["id"])
+    ]
+    assert made == [("create", taken["id"])]
 
 
 def test_an_electronic_election_on_30_june(
-    client: TestClient, sec: Headers, y2023: Election
+    client: TestClient, sec: Headers, registry: Registry, y2023: Election
 ) -> None:
-    body = election(
+    record = "No meeting could be held: the Working Group elects ILO by silence procedure."
+    # Consulting only the entities of the election meeting leaves four voters out (ToR 3.B.3).
+    partial = election(
         y2023.solo,
         deadline_on="2022-06-30",
         consulted_entity_ids=["ilo", "iom", "unhcr", "ohchr"],
-        record="No meeting could be held: the Working Group elects ILO by silence procedure.",
+        record=record,
     )
+    problem = registry.refuse("/v1/decisions", partial, status=422, rule="ToR 3.B.3")
+    assert problem["detail"].endswith("left out: undp, unfpa, unicef, unodc (ToR 3.B.3)"), problem
+    # The whole Working Group is consulted.
+    assert voting_on(client, "2022-06-30") == VOTING_2022
+    body = {**partial, "consulted_entity_ids": VOTING_2022}
     taken = decide(client, sec, body)
     assert (taken["procedure"], taken["decided_on"], taken["outcome"]) == (
         "electronic",
@@ -584,12 +662,14 @@ def test_an_electronic_election_on_30_june(
     )
     assert taken["meeting_id"] is None
     assert taken["candidacy_id"] == y2023.solo, taken
+    assert (taken["deadline_on"], taken["consulted_entity_ids"]) == ("2022-06-30", VOTING_2022)
     terms = chairs_on(client, "2023-07-01")
     assert [(t["entity_ids"], t["election_decision_id"]) for t in terms] == [(["ilo"], taken["id"])]
     assert terms[0]["chairs"][0]["tasks"] is None
     assert listed_chairs(client, "2023-07-01") == ["ilo"]
-    assert candidacy(client, y2023.solo)["status"] == "elected"
-    assert candidacy(client, y2023.joint)["status"] == "submitted"
+    elected = candidacy(client, y2023.solo)
+    assert (elected["status"], elected["closed_on"]) == ("elected", "2022-06-30")
+    still_open(client, y2023.joint)
 
 
 def test_a_withdrawn_objection_does_not_block_an_election(
@@ -612,23 +692,61 @@ def test_a_maintained_objection_elects_no_one(
         client, sec, election(y2023.solo, meeting_id=y2023.fourth, objections=[objection])
     )
     assert taken["outcome"] == "not_adopted"
-    assert taken["effects"] == [f"candidacy {y2023.solo}: not elected"]
+    # Without consensus nothing follows (ToR 3.B.3): no effect, the candidacy is not closed.
+    assert taken["effects"] == []
     # No term: nobody chairs 2023.
     assert chairs_on(client, "2023-03-01") == []
     assert listed_chairs(client, "2023-03-01") == []
     assert [t["start_year"] for t in all_items(client, "/v1/chairs")][-1] == 2022
-    refused = candidacy(client, y2023.solo)
-    assert (refused["status"], refused["election_decision_id"]) == ("not_elected", taken["id"])
+    still_open(client, y2023.solo)
+    # The only write of the decision is the decision itself.
+    assert [
+        (e["action"], e["decision_id"])
+        for e in audit_of(client, sec, "chair_candidacy", y2023.solo)
+    ] == [("create", None)]
+    assert [
+        (e["resource_type"], e["decision_id"])
+        for e in all_items(client, "/v1/audit-events", headers=sec)
+        if e["decision_id"] == taken["id"]
+    ] == [("decision", taken["id"])]
     # The Working Group may then elect the joint candidacy, by 30 June.
+    assert voting_on(client, "2022-06-01") == VOTING_2022
     again = decide(
         client,
         sec,
-        election(
-            y2023.joint, deadline_on="2022-06-01", consulted_entity_ids=["ilo", "iom", "unhcr"]
-        ),
+        election(y2023.joint, deadline_on="2022-06-01", consulted_entity_ids=VOTING_2022),
     )
     assert again["outcome"] == "adopted"
     assert [t["entity_ids"] for t in chairs_on(client, "2023-03-01")] == [["ilo", "iom"]]
+    # The objected candidacy was never closed; now that 2023 has its Chair it reads not_elected.
+    still_open(client, y2023.solo)
+
+
+def test_a_candidacy_without_consensus_may_be_elected_again_by_30_june(
+    client: TestClient, sec: Headers, y2023: Election
+) -> None:
+    # A maintained objection in March blocks the solo candidacy, which stays open ...
+    objection = {"entity_id": "iom", "reason": "Not yet.", "withdrawn": False}
+    blocked = decide(
+        client, sec, election(y2023.solo, meeting_id=y2023.third, objections=[objection])
+    )
+    assert (blocked["outcome"], blocked["effects"]) == ("not_adopted", [])
+    still_open(client, y2023.solo)
+    # ... so the Working Group elects it at its May meeting (ToR 3.D.1).
+    taken = decide(client, sec, election(y2023.solo, meeting_id=y2023.fourth))
+    assert taken["outcome"] == "adopted", taken
+    [term] = chairs_on(client, "2023-03-01")
+    assert (term["entity_ids"], term["election_decision_id"]) == (["ilo"], taken["id"])
+    assert taken["effects"] == [
+        f"chair term 2023: ilo (term {term['id']})",
+        f"candidacy {y2023.solo}: elected",
+    ]
+    elected = candidacy(client, y2023.solo)
+    assert (elected["status"], elected["election_decision_id"], elected["closed_on"]) == (
+        "elected",
+        taken["id"],
+        "2022-05-18",
+    )
 
 
 def test_an_election_after_30_june_is_refused_and_nothing_stored(
@@ -638,12 +756,13 @@ def test_an_election_after_30_june_is_refused_and_nothing_stored(
         "/v1/decisions", election(y2023.solo, meeting_id=y2023.late), status=422, rule="ToR 3.D.1"
     )
     assert "30 June 2022" in at_meeting["detail"]
-    electronic = election(
-        y2023.solo, deadline_on="2022-07-01", consulted_entity_ids=["ilo", "iom", "unhcr"]
-    )
-    registry.refuse("/v1/decisions", electronic, status=422, rule="ToR 3.D.1")
+    # The whole Working Group consulted (ToR 3.B.3), and still too late.
+    assert voting_on(registry.client, "2022-07-01") == VOTING_2022
+    electronic = election(y2023.solo, deadline_on="2022-07-01", consulted_entity_ids=VOTING_2022)
+    late = registry.refuse("/v1/decisions", electronic, status=422, rule="ToR 3.D.1")
+    assert "30 June 2022" in late["detail"]
     assert registry.client.get("/v1/chairs", params={"on": "2023-03-01"}).json()["items"] == []
-    assert candidacy(registry.client, y2023.solo)["status"] == "submitted"
+    still_open(registry.client, y2023.solo)
 
 
 def test_an_election_before_the_year_before_the_term_is_refused(
@@ -657,7 +776,7 @@ def test_an_election_before_the_year_before_the_term_is_refused(
         status=422,
         rule="ToR 3.D.1",
     )
-    assert candidacy(client, later["id"])["status"] == "submitted"
+    still_open(client, later["id"])
 
 
 def test_an_election_before_the_interest_was_expressed_is_refused(
@@ -673,7 +792,7 @@ def test_an_election_before_the_interest_was_expressed_is_refused(
         status=422,
         rule="ToR 3.D.1",
     )
-    assert candidacy(client, late_interest["id"])["status"] == "submitted"
+    still_open(client, late_interest["id"])
 
 
 def test_an_election_for_a_year_that_already_has_a_chair_is_refused(
@@ -687,12 +806,13 @@ def test_an_election_for_a_year_that_already_has_a_chair_is_refused(
         status=409,
         rule="ToR 3.D.1",
     )
-    assert "2023 already has a Chair" in problem["detail"]
-    assert candidacy(client, y2023.joint)["status"] == "submitted"
+    assert problem["detail"] == "A chair term already covers 2023; one term per year (ToR 3.D.1)"
+    still_open(client, y2023.joint)
     # The elected candidacy is not elected twice either.
-    registry.refuse(
+    twice = registry.refuse(
         "/v1/decisions", election(y2023.solo, meeting_id=y2023.fourth), status=409, rule="ToR 3.D.1"
     )
+    assert "already elected" in twice["detail"], twice
     assert [t["entity_ids"] for t in chairs_on(client, "2023-03-01")] == [["ilo"]]
 
 
@@ -700,14 +820,16 @@ def test_an_election_for_a_year_with_a_recorded_chair_is_refused(
     client: TestClient, sec: Headers, registry: Registry, y2023: Election
 ) -> None:
     recorded = chair_term(client, sec, 2023, "unicef")
-    registry.refuse(
+    assert recorded["election_decision_id"] is None
+    problem = registry.refuse(
         "/v1/decisions",
         election(y2023.joint, meeting_id=y2023.fourth),
         status=409,
         rule="ToR 3.D.1",
     )
+    assert problem["detail"] == "A chair term already covers 2023; one term per year (ToR 3.D.1)"
     assert chairs_on(client, "2023-03-01") == [recorded]
-    assert candidacy(client, y2023.joint)["status"] == "submitted"
+    still_open(client, y2023.joint)
 
 
 @pytest.mark.parametrize(
@@ -742,7 +864,7 @@ def test_an_ineligible_candidate_is_not_elected_and_nothing_stored(
     assert f"{ineligible} is not eligible to chair on 2022-05-18" in problem["detail"], problem
     assert reason in problem["detail"]
     assert eligibility(client, ineligible, "2022-05-18")["eligible"] is False
-    assert candidacy(client, filed["id"])["status"] == "submitted"
+    still_open(client, filed["id"])
     assert chairs_on(client, "2023-03-01") == []
 
 
@@ -758,12 +880,13 @@ def test_other_bad_elections_are_refused_and_nothing_stored(
     client: TestClient, sec: Headers, registry: Registry, y2023: Election
 ) -> None:
     # The Working Group elects: not a briefing.
-    registry.refuse(
+    briefing = registry.refuse(
         "/v1/decisions",
         election(y2023.solo, meeting_id=y2023.briefing),
         status=422,
         rule="ToR 3.D.1",
     )
+    assert "not at a briefing meeting" in briefing["detail"], briefing
     # The Chair sitting on the day (UNHCR) confirms, not a candidate.
     registry.refuse(
         "/v1/decisions",
@@ -789,7 +912,22 @@ def test_other_bad_elections_are_refused_and_nothing_stored(
     missing = election(y2023.solo, meeting_id=y2023.fourth)
     del missing["candidacy_id"]
     registry.refuse("/v1/decisions", missing, status=422, rule=None)
-    assert candidacy(client, y2023.solo)["status"] == "submitted"
+    # The register records facts (ToR 3.C.2): no election dated after today, whether
+    # electronic or at a meeting still to come, whose attendance cannot be recorded either.
+    tomorrow = date.today() + timedelta(days=1)
+    ahead = election(y2023.solo, deadline_on=tomorrow.isoformat(), consulted_entity_ids=VOTING_2022)
+    future = registry.refuse("/v1/decisions", ahead, status=422, rule="ToR 3.C.2")
+    assert f"deadline_on {tomorrow} is after today" in future["detail"], future
+    coming = meeting(client, sec, tomorrow)
+    items = [{"entity_id": e, "representatives": [f"Delegate of {e}"]} for e in ("ilo", "unhcr")]
+    with registry.unchanged():
+        r = client.put(f"/v1/meetings/{coming}/attendance", headers=sec, json={"items": items})
+        assert body_of(r, 422)["rule"] == "ToR 3.C.2"
+    at_coming = registry.refuse(
+        "/v1/decisions", election(y2023.solo, meeting_id=coming), status=422, rule="ToR 3.C.2"
+    )
+    assert f"decided_on {tomorrow} is after today" in at_coming["detail"], at_coming
+    still_open(client, y2023.solo)
 
 
 # --- 5. the sitting chair's powers -------------------------------------------------------------
@@ -800,7 +938,11 @@ def test_a_recorded_chair_holds_the_powers_only_in_its_year(
 ) -> None:
     this_year = date.today().year
     chair_term(client, sec, this_year, "iom")
-    chair_term(client, sec, this_year + 1, "ohchr")
+    # Next year's chair is elected by the Working Group, not recorded (ToR 3.D.1).
+    ahead = {"start_year": this_year + 1, "entity_ids": ["ohchr"]}
+    problem = registry.refuse("/v1/chair-terms", ahead, status=422, rule="ToR 3.D.1")
+    assert f"only terms starting in {this_year} or earlier are recorded" in problem["detail"]
+    assert chairs_on(client, f"{this_year + 1}-01-01") == []
     body = {
         "kind": "working_group",
         "title": "Called by the Chair",
@@ -808,7 +950,8 @@ def test_a_recorded_chair_holds_the_powers_only_in_its_year(
     }
     created = body_of(client.post("/v1/meetings", headers=key_of(db, "iom"), json=body), 201)
     assert created["title"] == "Called by the Chair"
-    # Next year's chair, and 2015's, hold no powers today.
+    # OHCHR, refused as next year's chair, and 2015's chair hold no powers today (an elected
+    # chair of next year neither: see the next test).
     for entity_id in ("ohchr", "unhcr"):
         registry.refuse("/v1/meetings", body, status=403, rule=None, headers=key_of(db, entity_id))
 
@@ -821,8 +964,12 @@ def test_an_elected_chair_holds_the_powers_from_1_january_of_its_term(
     el = build_election(client, sec, this_year)
     ilo_elected = decide(client, sec, election(el.solo, meeting_id=el.fourth))
     assert ilo_elected["outcome"] == "adopted"
-    iom_interest = express(client, sec, interest(this_year + 1, f"{this_year}-02-10", "iom"))
-    mid = meeting(client, sec, date(this_year, 3, 20))
+    # Neither the interest nor the meeting's attendance is recorded ahead of today (ToR 3.C.2):
+    # early in the year, both are today's.
+    today = date.today()
+    submitted = min(today, date(this_year, 2, 10))
+    iom_interest = express(client, sec, interest(this_year + 1, submitted, "iom"))
+    mid = meeting(client, sec, min(today, date(this_year, 3, 20)))
     attend(client, sec, mid, "ilo", "iom", "unhcr")
     iom_elected = decide(
         client, sec, election(iom_interest["id"], meeting_id=mid, confirmed_by="ilo")

@@ -1,15 +1,18 @@
 """Work plans, budget allocations, extra-budgetary funds and ICAT products through HTTP.
 
 The Working Group plans two calendar years at a time and endorses the plan by a decision
-(ToR 3.B.2(a)); its budgetary allocations are decisions too (ToR 3.B.2(b,c)). A member receives
-funds on ICAT's behalf only with the Working Group's prior approval, and reports back on
-milestones; every product is signed off by consensus before it is published (ToR 3.B.5). The
-Coordinator exports a year's records (ToR 3.C.2).
+(ToR 3.B.2(a)); endorsed plans never overlap. The Chair sitting when a draft is created leads its
+drafting (ToR 3.D.3(e)). Budgetary allocations are decisions too (ToR 3.B.2(b,c)). A member
+receives funds on ICAT's behalf only with the Working Group's prior approval, for an activity of
+the endorsed work plan, and reports back on milestones; every product is signed off by consensus
+before it is published (ToR 3.B.5). Every change a decision makes is audited with its id, and
+the Coordinator exports a year's records (ToR 3.C.2).
 
-Everything here happens in 2023-2024, years with no seeded data: ILO chairs 2023 (a term
+The plans and funds here are for 2023-2024, years with no seeded data: ILO chairs 2023 (a term
 recorded here) and a Working Group meeting on 15-16 March 2023 is attended by four voting
-members (ILO, IOM, UNHCR, UNODC) and a partner. Each refusal answers problem+json, names the
-ToR clause where one applies, and stores nothing.
+members (ILO, IOM, UNHCR, UNODC) and a partner. The drafts are created today, when ILO and IOM
+co-chair (a term recorded here for the current year): they co-lead every draft. Each refusal
+answers problem+json, names the ToR clause where one applies, and stores nothing.
 """
 
 import csv
@@ -18,7 +21,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -37,8 +40,14 @@ from icat_api.work_plans.models import Activity, WorkPlan
 from tests.conftest import Keys
 from tests.helpers import PROBLEM, Headers, Json, all_items, body_of, key_of
 
-CHAIR = "ilo"  # chairs 2023 (recorded by each test)
-RECIPIENT = "iom"  # a voting Working Group member that receives funds
+CHAIR = "ilo"  # chairs 2023, co-chairs this year (both recorded by each test)
+RECIPIENT = "iom"  # a voting Working Group member that receives funds; co-chairs this year
+CO_CHAIRS = [CHAIR, RECIPIENT]  # this year's co-chairs: they co-lead the drafts (ToR 3.D.3(e))
+# The co-chairs delineate the tasks of ToR 3.D.3 (ToR 3.D.2); both lead the work plan's draft (e).
+ROLES: list[dict[str, Any]] = [
+    {"entity_id": CHAIR, "tasks": list("abcdefg")},
+    {"entity_id": RECIPIENT, "tasks": list("ehijklm")},
+]
 PARTNER = "council-of-europe"
 NOT_ENROLLED = "undp"  # an ICAT member that never joined the Working Group
 MEETING_DAY = "2023-03-15"
@@ -58,14 +67,35 @@ TABLES: tuple[type[Base], ...] = (
 # --- helpers -----------------------------------------------------------------------------------
 
 
+def today() -> date:
+    return date.today()
+
+
+def tomorrow() -> str:
+    return str(today() + timedelta(days=1))
+
+
 def chair_term(client: TestClient, sec: Headers, year: int, entity_id: str) -> None:
     body = {"start_year": year, "entity_ids": [entity_id]}
     body_of(client.post("/v1/chair-terms", headers=sec, json=body), 201)
 
 
+def co_chairs_this_year(client: TestClient, sec: Headers) -> None:
+    """ILO and IOM co-chair the current year, their roles delineated (ToR 3.D.2): the Chair
+    sitting today co-leads the drafting of a work plan (ToR 3.D.3(e))."""
+    body = {"start_year": today().year, "entity_ids": CO_CHAIRS, "roles": ROLES}
+    term = body_of(client.post("/v1/chair-terms", headers=sec, json=body), 201)
+    assert term["entity_ids"] == CO_CHAIRS
+    assert [(c["entity_id"], c["tasks"]) for c in term["chairs"]] == [
+        (r["entity_id"], r["tasks"]) for r in ROLES
+    ]
+
+
 def build_2023(client: TestClient, sec: Headers) -> int:
-    """ILO chairs 2023; the Working Group meets on 15-16 March. Answers the meeting's id."""
+    """ILO chairs 2023; the Working Group meets on 15-16 March. ILO and IOM co-chair this year.
+    Answers the meeting's id."""
     chair_term(client, sec, 2023, CHAIR)
+    co_chairs_this_year(client, sec)
     body = {
         "kind": "working_group",
         "title": "First Working Group meeting of 2023",
@@ -146,7 +176,7 @@ def plan_body(start_year: Any = 2023, **fields: Any) -> Json:
     return {
         "start_year": start_year,
         "title": f"ICAT work plan {start_year}-{start_year + 1}",
-        "co_lead_entity_ids": [CHAIR, RECIPIENT],
+        "co_lead_entity_ids": CO_CHAIRS,
         **fields,
     }
 
@@ -193,11 +223,48 @@ def funding_body(approval_id: int, **fields: Any) -> Json:
     }
 
 
-def approve(client: TestClient, sec: Headers, meeting_id: int, recipient: str = RECIPIENT) -> int:
-    taken = decide(client, sec, meeting_id, "funding_approval", recipient_entity_id=recipient)
-    assert taken["recipient_entity_id"] == recipient
+def endorse(client: TestClient, sec: Headers, meeting_id: int, plan_id: int) -> Json:
+    """The Working Group endorses the draft plan at the March meeting (ToR 3.B.2(a))."""
+    taken = decide(client, sec, meeting_id, "work_plan_endorsement", work_plan_id=plan_id)
+    assert taken["work_plan_id"] == plan_id
+    return taken
+
+
+def endorsed_activity(client: TestClient, sec: Headers, meeting_id: int) -> int:
+    """An activity of the endorsed 2023-2024 plan: funds are approved for it (ToR 3.B.5)."""
+    plan = create_plan(client, sec)
+    activity = body_of(add_activity(client, sec, plan["id"]), 201)
+    endorse(client, sec, meeting_id, plan["id"])
+    return int(activity["id"])
+
+
+def approve(
+    client: TestClient, sec: Headers, meeting_id: int, activity_id: int, recipient: str = RECIPIENT
+) -> int:
+    """The Working Group approves ``recipient`` receiving funds for the activity (ToR 3.B.5)."""
+    taken = decide(
+        client,
+        sec,
+        meeting_id,
+        "funding_approval",
+        recipient_entity_id=recipient,
+        activity_id=activity_id,
+    )
+    assert (taken["recipient_entity_id"], taken["activity_id"]) == (recipient, activity_id)
     assert taken["decided_on"] == MEETING_DAY
     return int(taken["id"])
+
+
+def events(client: TestClient, sec: Headers, resource_type: str, resource_id: Any) -> list[Json]:
+    """The audit trail of one resource, oldest first."""
+    found: list[Json] = all_items(
+        client,
+        "/v1/audit-events",
+        sec,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+    )
+    return found
 
 
 def publication(
@@ -336,15 +403,25 @@ def test_a_work_plan_from_draft_to_endorsement_and_progress(
     assert done["progress"] == progress["progress"]
 
     # Endorsed by a decision of the Working Group, in the same transaction.
-    endorsement = decide(client, sec, meeting_id, "work_plan_endorsement", work_plan_id=plan["id"])
-    assert endorsement["work_plan_id"] == plan["id"]
+    endorsement = endorse(client, sec, meeting_id, plan["id"])
     assert any("endorsed" in e for e in endorsement["effects"]), endorsement["effects"]
+    assert endorsement["effects"] == [f"work plan {plan['id']} (2023-2024): endorsed"]
     endorsed = body_of(client.get(f"/v1/work-plans/{plan['id']}"), 200)  # public
     assert (endorsed["status"], endorsed["endorsement_decision_id"]) == (
         "endorsed",
         endorsement["id"],
     )
     assert [a["id"] for a in endorsed["activities"]] == [activity["id"], other["id"]]
+    # The endorsement is on the plan's record, carrying the decision's id (ToR 3.C.2).
+    [endorsed_event] = [
+        e for e in events(client, sec, "work_plan", plan["id"]) if e["action"] == "endorse"
+    ]
+    assert endorsed_event["decision_id"] == endorsement["id"]
+    assert (endorsed_event["before"]["status"], endorsed_event["after"]["status"]) == (
+        "draft",
+        "endorsed",
+    )
+    assert endorsed_event["after"]["endorsement_decision_id"] == endorsement["id"]
 
     # The public lists the plans covering a year: both of its years, not the ones around it.
     for year, listed in ((2022, False), (2023, True), (2024, True), (2025, False)):
@@ -361,7 +438,7 @@ def test_a_work_plan_from_draft_to_endorsement_and_progress(
         amount="15000.00",
         currency="USD",
     )
-    decide(
+    blocked = decide(
         client,
         sec,
         meeting_id,
@@ -371,6 +448,7 @@ def test_a_work_plan_from_draft_to_endorsement_and_progress(
         amount="99000.00",
         currency="EUR",
     )
+    assert blocked["effects"] == []  # no consensus: nothing follows (ToR 3.B.3)
     yen = decide(
         client,
         sec,
@@ -391,6 +469,17 @@ def test_a_work_plan_from_draft_to_endorsement_and_progress(
         body_of(client.get(f"/v1/work-plans/{plan['id']}"), 200)["activities"][1]["allocations"]
         == []
     )
+    # Each adopted allocation is on the activity's record with its decision's id; the blocked
+    # one is not (ToR 3.C.2).
+    allocations = [
+        e for e in events(client, sec, "activity", activity["id"]) if e["action"] == "allocate"
+    ]
+    assert [e["decision_id"] for e in allocations] == [allocated["id"], yen["id"]]
+    for event in allocations:
+        before = [a["decision_id"] for a in event["before"]["allocations"]]
+        after = [a["decision_id"] for a in event["after"]["allocations"]]
+        assert after == [*before, event["decision_id"]]
+    assert [e["action"] for e in events(client, sec, "activity", other["id"])] == ["create"]
     # The year's totals of adopted allocations, per currency, in the Chair's report.
     report = body_of(client.get("/v1/chair-terms/2023/report"), 200)
     assert report["allocations"] == [
@@ -402,6 +491,12 @@ def test_a_work_plan_from_draft_to_endorsement_and_progress(
 def test_a_work_plan_covers_two_calendar_years(
     client: TestClient, sec: Headers, registry: Registry
 ) -> None:
+    # No Chair is recorded for this year: no one may co-lead a draft yet (ToR 3.D.3(e)).
+    problem = registry.refuse(
+        "POST", "/v1/work-plans", plan_body(), status=422, rule="ToR 3.D.3(e)"
+    )
+    assert "no Chair is recorded for this year" in problem["detail"]
+    co_chairs_this_year(client, sec)
     # A third year is refused (ToR 3.B.2(a)); so is a single year.
     for end_year in (2025, 2023, 2022):
         registry.refuse(
@@ -412,6 +507,23 @@ def test_a_work_plan_covers_two_calendar_years(
         client.post("/v1/work-plans", headers=sec, json=plan_body(end_year=2024)), 201
     )
     assert (explicit["start_year"], explicit["end_year"]) == (2023, 2024)
+    assert explicit["co_lead_entity_ids"] == CO_CHAIRS
+    # One sitting co-chair may lead the draft alone.
+    alone = body_of(
+        client.post("/v1/work-plans", headers=sec, json=plan_body(co_lead_entity_ids=[RECIPIENT])),
+        201,
+    )
+    assert alone["co_lead_entity_ids"] == [RECIPIENT]
+    # A member that does not chair this year (nor was elected for the next) co-leads nothing.
+    for co_leads in ([CHAIR, "unhcr"], ["unodc"]):
+        problem = registry.refuse(
+            "POST",
+            "/v1/work-plans",
+            plan_body(co_lead_entity_ids=co_leads),
+            status=422,
+            rule="ToR 3.D.3(e)",
+        )
+        assert f"({CHAIR}, {RECIPIENT}); not: {co_leads[-1]}" in problem["detail"], problem
 
     # Field validation: no rule, errors named, nothing stored.
     for bad in (
@@ -431,6 +543,7 @@ def test_a_work_plan_covers_two_calendar_years(
 def test_activities_stay_within_the_plan_and_are_led_by_the_working_group(
     client: TestClient, sec: Headers, registry: Registry
 ) -> None:
+    co_chairs_this_year(client, sec)
     plan = create_plan(client, sec)
     path = f"/v1/work-plans/{plan['id']}/activities"
     # Outside the plan's two years (ToR 3.B.2(a)).
@@ -481,6 +594,7 @@ def test_an_activity_cannot_end_before_it_starts(
     client: TestClient, sec: Headers, registry: Registry
 ) -> None:
     # ActivityCreate refuses ends_on before starts_on; a progress report must not get around it.
+    co_chairs_this_year(client, sec)
     plan = create_plan(client, sec)
     activity = body_of(add_activity(client, sec, plan["id"], starts_on="2023-06-01"), 201)
     path = f"/v1/work-plans/{plan['id']}/activities/{activity['id']}"
@@ -493,28 +607,50 @@ def test_one_endorsed_work_plan_per_period(
     client: TestClient, sec: Headers, meeting_id: int, registry: Registry
 ) -> None:
     first, second = create_plan(client, sec), create_plan(client, sec)
-    # A blocked endorsement leaves the plan a draft.
+    # A blocked endorsement leaves the plan a draft; nothing follows from it.
     blocked = decide(
         client, sec, meeting_id, "work_plan_endorsement", objected=True, work_plan_id=first["id"]
     )
     assert blocked["work_plan_id"] == first["id"]
+    assert blocked["effects"] == []
     assert body_of(client.get(f"/v1/work-plans/{first['id']}"), 200)["status"] == "draft"
+    assert "endorse" not in [e["action"] for e in events(client, sec, "work_plan", first["id"])]
 
-    decide(client, sec, meeting_id, "work_plan_endorsement", work_plan_id=second["id"])
-    for plan_id in (first["id"], second["id"]):
-        registry.refuse(
+    endorse(client, sec, meeting_id, second["id"])
+    # Another draft for the same period overlaps the endorsed plan; the endorsed plan is no
+    # longer a draft (ToR 3.B.2(a)).
+    for plan_id, detail in (
+        (first["id"], "The work plan 2023-2024 is endorsed"),
+        (second["id"], "already endorsed"),
+    ):
+        problem = registry.refuse(
             "POST",
             "/v1/decisions",
             decision_body(meeting_id, "work_plan_endorsement", work_plan_id=plan_id),
             status=409,
             rule="ToR 3.B.2(a)",
         )
+        assert detail in problem["detail"], problem
     statuses = {p["id"]: p["status"] for p in all_items(client, "/v1/work-plans", year=2023)}
     assert statuses == {first["id"]: "draft", second["id"]: "endorsed"}
 
+    # Plans starting the year before or after share a year with it: they overlap it.
+    for start_year in (2022, 2024):
+        overlapping = create_plan(client, sec, start_year=start_year)
+        problem = registry.refuse(
+            "POST",
+            "/v1/decisions",
+            decision_body(meeting_id, "work_plan_endorsement", work_plan_id=overlapping["id"]),
+            status=409,
+            rule="ToR 3.B.2(a)",
+        )
+        assert f"{start_year}-{start_year + 1} would overlap" in problem["detail"], problem
+        shown = body_of(client.get(f"/v1/work-plans/{overlapping['id']}"), 200)
+        assert (shown["status"], shown["endorsement_decision_id"]) == ("draft", None)
+
     # The next period is another matter.
     later = create_plan(client, sec, start_year=2025)
-    decide(client, sec, meeting_id, "work_plan_endorsement", work_plan_id=later["id"])
+    endorse(client, sec, meeting_id, later["id"])
     assert body_of(client.get(f"/v1/work-plans/{later['id']}"), 200)["status"] == "endorsed"
     registry.refuse(
         "POST",
@@ -569,6 +705,16 @@ def test_budget_allocations_are_valid_money(
         status=422,
         rule=None,
     )
+    # A field of another kind's body is unknown to an allocation's.
+    for field, value in (("recipient_entity_id", RECIPIENT), ("work_plan_id", plan["id"])):
+        problem = registry.refuse(
+            "POST",
+            "/v1/decisions",
+            {**allocation("5.00", "USD"), field: value},
+            status=422,
+            rule=None,
+        )
+        assert [e["loc"] for e in problem["errors"]] == [["body", "budget_allocation", field]]
     assert (
         body_of(client.get(f"/v1/work-plans/{plan['id']}"), 200)["activities"][0]["allocations"]
         == []
@@ -583,7 +729,23 @@ def test_funds_are_received_with_the_working_groups_prior_approval(
 ) -> None:
     plan = create_plan(client, sec)
     activity = body_of(add_activity(client, sec, plan["id"]), 201)
-    approval = approve(client, sec, meeting_id)
+    sibling = body_of(add_activity(client, sec, plan["id"], title="Partnership forum"), 201)
+    # Funds are approved in relation to the endorsed work plan: not for a draft's activity.
+    problem = registry.refuse(
+        "POST",
+        "/v1/decisions",
+        decision_body(
+            meeting_id,
+            "funding_approval",
+            recipient_entity_id=RECIPIENT,
+            activity_id=activity["id"],
+        ),
+        status=422,
+        rule="ToR 3.B.5",
+    )
+    assert f"Activity {activity['id']} belongs to a draft work plan" in problem["detail"]
+    endorse(client, sec, meeting_id, plan["id"])
+    approval = approve(client, sec, meeting_id, activity["id"])
     iom = key_of(db, RECIPIENT)
 
     # The recipient files its own funds, received the day of the approval.
@@ -602,8 +764,9 @@ def test_funds_are_received_with_the_working_groups_prior_approval(
     assert [(m["title"], m["due_on"], m["reported_on"]) for m in received["milestones"]] == [
         ("Interim report", "2023-09-30", None)
     ]
-    # The secretariat may file for the recipient.
+    # The secretariat may file for the recipient; the funds are for the approval's activity.
     by_sec = body_of(client.post("/v1/funding", headers=sec, json=funding_body(approval)), 201)
+    assert (by_sec["approval_decision_id"], by_sec["activity_id"]) == (approval, activity["id"])
 
     # Funds received before the approval.
     problem = registry.refuse(
@@ -614,13 +777,29 @@ def test_funds_are_received_with_the_working_groups_prior_approval(
         rule="ToR 3.B.5",
     )
     assert "2023-03-14" in problem["detail"]
-    # An approval for another recipient.
-    ilo_approval = approve(client, sec, meeting_id, recipient=CHAIR)
-    registry.refuse("POST", "/v1/funding", funding_body(ilo_approval), status=422, rule="ToR 3.B.5")
-    # An approval that was not adopted.
-    blocked = decide(
-        client, sec, meeting_id, "funding_approval", objected=True, recipient_entity_id=RECIPIENT
+    # Funds are recorded once received: never dated after today (ToR 3.C.2).
+    problem = registry.refuse(
+        "POST",
+        "/v1/funding",
+        funding_body(approval, received_on=tomorrow()),
+        status=422,
+        rule="ToR 3.C.2",
     )
+    assert tomorrow() in problem["detail"]
+    # An approval for another recipient.
+    ilo_approval = approve(client, sec, meeting_id, activity["id"], recipient=CHAIR)
+    registry.refuse("POST", "/v1/funding", funding_body(ilo_approval), status=422, rule="ToR 3.B.5")
+    # An approval that was not adopted: nothing follows from it.
+    blocked = decide(
+        client,
+        sec,
+        meeting_id,
+        "funding_approval",
+        objected=True,
+        recipient_entity_id=RECIPIENT,
+        activity_id=activity["id"],
+    )
+    assert blocked["effects"] == []
     registry.refuse(
         "POST", "/v1/funding", funding_body(blocked["id"]), status=422, rule="ToR 3.B.5"
     )
@@ -630,6 +809,17 @@ def test_funds_are_received_with_the_working_groups_prior_approval(
         registry.refuse(
             "POST", "/v1/funding", funding_body(not_an_approval), status=422, rule="ToR 3.B.5"
         )
+    no_approval = {k: v for k, v in funding_body(approval).items() if k != "approval_decision_id"}
+    registry.refuse("POST", "/v1/funding", no_approval, status=422, rule="ToR 3.B.5")
+    # Funds for another activity than the one approved.
+    problem = registry.refuse(
+        "POST",
+        "/v1/funding",
+        funding_body(approval, activity_id=sibling["id"]),
+        status=422,
+        rule="ToR 3.B.5",
+    )
+    assert f"activity {activity['id']}, not activity {sibling['id']}" in problem["detail"]
     # A partner, or a member outside the Working Group, cannot receive funds on ICAT's behalf.
     for outsider in (PARTNER, NOT_ENROLLED):
         registry.refuse(
@@ -643,14 +833,48 @@ def test_funds_are_received_with_the_working_groups_prior_approval(
         registry.refuse(
             "POST",
             "/v1/decisions",
-            decision_body(meeting_id, "funding_approval", recipient_entity_id=outsider),
+            decision_body(
+                meeting_id,
+                "funding_approval",
+                recipient_entity_id=outsider,
+                activity_id=activity["id"],
+            ),
             status=422,
             rule="ToR 3.B.5",
         )
-    # An unknown activity.
+    # An unknown activity: not the one approved.
     registry.refuse(
-        "POST", "/v1/funding", funding_body(approval, activity_id=999999), status=422, rule=None
+        "POST",
+        "/v1/funding",
+        funding_body(approval, activity_id=999999),
+        status=422,
+        rule="ToR 3.B.5",
     )
+    # An approval names an activity, a known one; a field of another kind's body is unknown.
+    for bad_approval, loc in (
+        (
+            decision_body(meeting_id, "funding_approval", recipient_entity_id=RECIPIENT),
+            ["body", "funding_approval", "activity_id"],
+        ),
+        (
+            decision_body(
+                meeting_id, "funding_approval", recipient_entity_id=RECIPIENT, activity_id=999999
+            ),
+            ["body", "activity_id"],
+        ),
+        (
+            decision_body(
+                meeting_id,
+                "funding_approval",
+                recipient_entity_id=RECIPIENT,
+                activity_id=activity["id"],
+                work_plan_id=plan["id"],
+            ),
+            ["body", "funding_approval", "work_plan_id"],
+        ),
+    ):
+        problem = registry.refuse("POST", "/v1/decisions", bad_approval, status=422, rule=None)
+        assert [e["loc"] for e in problem["errors"]] == [loc], problem
 
     # Another agency's key may not file the recipient's funds; no key is 401.
     for other in (Keys.header(keys.member), Keys.header(keys.partner)):
@@ -679,7 +903,7 @@ def test_funds_are_received_with_the_working_groups_prior_approval(
 def test_amounts_are_decimal_strings_in_the_currencys_minor_units(
     client: TestClient, sec: Headers, meeting_id: int, registry: Registry
 ) -> None:
-    approval = approve(client, sec, meeting_id)
+    approval = approve(client, sec, meeting_id, endorsed_activity(client, sec, meeting_id))
     for amount, currency in (
         ("-1.00", "USD"),
         ("0", "USD"),
@@ -713,13 +937,20 @@ def test_amounts_are_decimal_strings_in_the_currencys_minor_units(
         funding_body(approval, donor=""),
         funding_body(approval, received_on="2023-02-29"),
         funding_body(approval, received_on="2101-01-01"),
-        funding_body(approval, approval_decision_id=None),
         funding_body(approval, approval_decision_id=0),
         funding_body(approval, milestones=[{"title": "No day"}]),
         funding_body(approval, recipient_entity_id="IOM"),
         funding_body(approval, unexpected="field"),
     ):
         registry.refuse("POST", "/v1/funding", bad, status=422, rule=None)
+    # Optional in the body, the approval is required by ToR 3.B.5: refused naming the clause.
+    registry.refuse(
+        "POST",
+        "/v1/funding",
+        funding_body(approval, approval_decision_id=None),
+        status=422,
+        rule="ToR 3.B.5",
+    )
 
     # Whole yen, fils to three places, a trillion dollars at most: stored as sent.
     for amount, currency in (
@@ -743,7 +974,10 @@ def test_amounts_read_back_as_sent(client: TestClient, sec: Headers, meeting_id:
     # An amount is shown the same way when it is read back as when it was recorded: in the
     # currency's minor units (2 for USD, none for JPY, 3 for KWD), in the funds, their totals
     # and the allocations on an activity.
-    approval = approve(client, sec, meeting_id)
+    plan = create_plan(client, sec)
+    activity = body_of(add_activity(client, sec, plan["id"]), 201)
+    endorse(client, sec, meeting_id, plan["id"])
+    approval = approve(client, sec, meeting_id, activity["id"])
     sent = (("100.50", "USD"), ("7000", "JPY"), ("1.234", "KWD"))
     answered = [
         body_of(
@@ -762,8 +996,6 @@ def test_amounts_read_back_as_sent(client: TestClient, sec: Headers, meeting_id:
     assert page["items"] == answered
     assert sorted((t["amount"], t["currency"]) for t in page["totals"]) == sorted(sent)
 
-    plan = create_plan(client, sec)
-    activity = body_of(add_activity(client, sec, plan["id"]), 201)
     for amount, currency in (("15000.00", "USD"), ("500", "JPY")):
         taken = decide(
             client,
@@ -787,7 +1019,7 @@ def test_amounts_read_back_as_sent(client: TestClient, sec: Headers, meeting_id:
 def test_milestone_reports_and_overdue_reports(
     client: TestClient, sec: Headers, db: Session, keys: Keys, meeting_id: int, registry: Registry
 ) -> None:
-    approval = approve(client, sec, meeting_id)
+    approval = approve(client, sec, meeting_id, endorsed_activity(client, sec, meeting_id))
     iom = key_of(db, RECIPIENT)
     milestones = [
         {"title": "Interim report", "due_on": "2023-06-30"},
@@ -855,6 +1087,16 @@ def test_milestone_reports_and_overdue_reports(
         {key: value for key, value in report.items() if key != "narrative"},
     ):
         registry.refuse("POST", path, bad, status=422, rule=None, headers=iom)
+    # A report is recorded once made: never dated after today (ToR 3.C.2).
+    problem = registry.refuse(
+        "POST",
+        path,
+        {**report, "reported_on": tomorrow()},
+        status=422,
+        rule="ToR 3.C.2",
+        headers=iom,
+    )
+    assert tomorrow() in problem["detail"]
     registry.refuse(
         "POST", "/v1/funding/999999/milestone-reports", report, status=404, rule=None, headers=iom
     )
@@ -901,7 +1143,7 @@ def test_milestone_reports_and_overdue_reports(
 def test_funds_of_a_year_with_totals_per_currency_and_donor(
     client: TestClient, sec: Headers, db: Session, keys: Keys, meeting_id: int, registry: Registry
 ) -> None:
-    approval = approve(client, sec, meeting_id)
+    approval = approve(client, sec, meeting_id, endorsed_activity(client, sec, meeting_id))
     for donor, amount, currency, received_on in (
         ("Sweden", "100.50", "USD", "2023-04-01"),
         ("Sweden", "200.25", "USD", "2023-12-31"),
@@ -963,13 +1205,26 @@ def test_a_product_is_signed_off_before_it_is_published(
     # Unsigned: refused.
     registry.refuse("POST", f"{path}/publish", publish, status=422, rule="ToR 3.B.5")
     # A blocked sign-off signs nothing off.
-    decide(client, sec, meeting_id, "product_sign_off", objected=True, publication_id=draft["id"])
+    blocked = decide(
+        client, sec, meeting_id, "product_sign_off", objected=True, publication_id=draft["id"]
+    )
+    assert blocked["effects"] == []
     assert body_of(client.get(path, headers=sec), 200)["status"] == "draft"
     registry.refuse("POST", f"{path}/publish", publish, status=422, rule="ToR 3.B.5")
+    assert [e["action"] for e in events(client, sec, "publication", draft["id"])] == ["create"]
 
     signed = decide(client, sec, meeting_id, "product_sign_off", publication_id=draft["id"])
+    assert signed["effects"] == [f"publication {draft['id']}: signed off"]
     shown = body_of(client.get(path, headers=sec), 200)
     assert (shown["status"], shown["sign_off_decision_id"]) == ("signed_off", signed["id"])
+    # The sign-off is on the product's record, carrying the decision's id (ToR 3.C.2).
+    trail = events(client, sec, "publication", draft["id"])
+    assert [(e["action"], e["decision_id"]) for e in trail] == [
+        ("create", None),
+        ("sign_off", signed["id"]),
+    ]
+    assert (trail[1]["before"]["status"], trail[1]["after"]["status"]) == ("draft", "signed_off")
+    assert trail[1]["after"]["sign_off_decision_id"] == signed["id"]
     registry.refuse("GET", path, None, status=404, rule=None, headers={})  # not published yet
     # Signed off once.
     registry.refuse(
@@ -994,7 +1249,9 @@ def test_a_product_is_signed_off_before_it_is_published(
     )
     assert body_of(client.get(path), 200) == published
     assert draft["id"] in [p["id"] for p in all_items(client, "/v1/publications")]
-    registry.refuse("POST", f"{path}/publish", publish, status=409, rule=None)
+    # Published once (ToR 3.B.5).
+    problem = registry.refuse("POST", f"{path}/publish", publish, status=409, rule="ToR 3.B.5")
+    assert "already published" in problem["detail"]
     registry.refuse("POST", "/v1/publications/999999/publish", publish, status=404, rule=None)
 
     # Bad products.
@@ -1034,9 +1291,19 @@ def test_a_product_is_not_published_before_its_sign_off(
 def test_the_sitting_chair_and_the_secretariat_manage_plans_and_products(
     client: TestClient, sec: Headers, db: Session, keys: Keys, registry: Registry
 ) -> None:
-    chair_term(client, sec, date.today().year, RECIPIENT)
+    chair_term(client, sec, today().year, RECIPIENT)
     chair = key_of(db, RECIPIENT)
-    plan = create_plan(client, chair)
+    # The sitting Chair co-leads the drafts (ToR 3.D.3(e)); ILO, a past chair, does not.
+    mine = plan_body(co_lead_entity_ids=[RECIPIENT])
+    for headers in (chair, sec):
+        problem = registry.refuse(
+            "POST", "/v1/work-plans", plan_body(), status=422, rule="ToR 3.D.3(e)", headers=headers
+        )
+        assert f"({RECIPIENT}); not: {CHAIR}" in problem["detail"], problem
+    r = client.post("/v1/work-plans", headers=chair, json=mine)
+    plan = body_of(r, 201)
+    assert r.headers["location"] == f"/v1/work-plans/{plan['id']}"
+    assert (plan["co_lead_entity_ids"], plan["status"]) == ([RECIPIENT], "draft")
     activity = body_of(add_activity(client, chair, plan["id"]), 201)
     path = f"/v1/work-plans/{plan['id']}/activities/{activity['id']}"
     assert (
@@ -1053,13 +1320,13 @@ def test_the_sitting_chair_and_the_secretariat_manage_plans_and_products(
         headers=chair,
     )
     secretariat = Keys.header(keys.secretariat)
-    body_of(client.post("/v1/work-plans", headers=secretariat, json=plan_body()), 201)
+    body_of(client.post("/v1/work-plans", headers=secretariat, json=mine), 201)
     publication(client, secretariat, title="By the secretariat")
 
     # Another member, a partner, a past chair: 403; no key or a revoked one: 401.
     ilo = key_of(db, CHAIR)  # chaired 2013
     writes: list[tuple[str, str, Json]] = [
-        ("POST", "/v1/work-plans", plan_body()),
+        ("POST", "/v1/work-plans", mine),
         ("POST", f"/v1/work-plans/{plan['id']}/activities", activity_body()),
         ("PATCH", path, {"status": "completed"}),
         ("POST", "/v1/publications", {"title": "Not mine", "kind": "other"}),
@@ -1088,8 +1355,8 @@ def test_a_years_records_as_json_and_as_a_zip_of_csv(
 ) -> None:
     plan = create_plan(client, sec)
     activity = body_of(add_activity(client, sec, plan["id"]), 201)
-    endorsement = decide(client, sec, meeting_id, "work_plan_endorsement", work_plan_id=plan["id"])
-    approval = approve(client, sec, meeting_id)
+    endorsement = endorse(client, sec, meeting_id, plan["id"])
+    approval = approve(client, sec, meeting_id, activity["id"])
     milestones = [{"title": "Interim report", "due_on": "2023-09-30"}]
     body = funding_body(
         approval, amount="1234.56", activity_id=activity["id"], milestones=milestones
@@ -1104,7 +1371,7 @@ def test_a_years_records_as_json_and_as_a_zip_of_csv(
     filed = body_of(
         client.post(f"/v1/funding/{funds['id']}/milestone-reports", headers=sec, json=report), 201
     )
-    later = approve(client, sec, meeting_id)
+    later = approve(client, sec, meeting_id, activity["id"])
     next_year = body_of(
         client.post("/v1/funding", headers=sec, json=funding_body(later, received_on="2024-02-01")),
         201,
@@ -1149,6 +1416,22 @@ def test_a_years_records_as_json_and_as_a_zip_of_csv(
     assert next_year["id"] in {
         f["id"] for f in body_of(client.get("/v1/records/2024", headers=sec), 200)["funding"]
     }
+    # The records of the year the endorsement was recorded carry its audit event, with the
+    # decision that made the change (ToR 3.C.2).
+    [endorsed] = [
+        e for e in events(client, sec, "work_plan", plan["id"]) if e["action"] == "endorse"
+    ]
+    assert endorsed["decision_id"] == endorsement["id"]
+    recorded_in = body_of(
+        client.get(f"/v1/records/{endorsed['occurred_at'][:4]}", headers=sec), 200
+    )
+    row = next(e for e in recorded_in["audit_events"] if e["id"] == endorsed["id"])
+    assert (row["action"], row["resource_type"], row["resource_id"], row["decision_id"]) == (
+        "endorse",
+        "work_plan",
+        str(plan["id"]),
+        endorsement["id"],
+    )
 
     # One CSV per table in a zip.
     z = client.get("/v1/records/2023", headers={**sec, "Accept": "application/zip"})
@@ -1187,7 +1470,7 @@ def test_a_years_records_as_json_and_as_a_zip_of_csv(
 def test_funds_recorded_out_of_date_order_page_once_each_in_date_order(
     client: TestClient, sec: Headers, meeting_id: int
 ) -> None:
-    approval = approve(client, sec, meeting_id)
+    approval = approve(client, sec, meeting_id, endorsed_activity(client, sec, meeting_id))
     days = ["2023-06-01", "2023-04-01", "2023-05-01", "2023-04-01"]  # recorded in this order
     made = [
         body_of(
@@ -1204,6 +1487,7 @@ def test_funds_recorded_out_of_date_order_page_once_each_in_date_order(
 def test_work_plans_recorded_out_of_period_order_page_once_each(
     client: TestClient, sec: Headers
 ) -> None:
+    co_chairs_this_year(client, sec)
     made = [create_plan(client, sec, year)["id"] for year in (2025, 2021, 2023)]
     seen = all_items(client, "/v1/work-plans", sec, limit=1)
     mine = [p for p in seen if p["id"] in made]
@@ -1214,7 +1498,7 @@ def test_work_plans_recorded_out_of_period_order_page_once_each(
 def test_overdue_milestones_recorded_out_of_date_order_page_once_each(
     client: TestClient, sec: Headers, meeting_id: int
 ) -> None:
-    approval = approve(client, sec, meeting_id)
+    approval = approve(client, sec, meeting_id, endorsed_activity(client, sec, meeting_id))
     dues = ["2023-09-30", "2023-05-31", "2023-07-31"]  # recorded in this order
     body = funding_body(approval, milestones=[{"title": f"Report {d}", "due_on": d} for d in dues])
     body_of(client.post("/v1/funding", headers=sec, json=body), 201)

@@ -72,6 +72,11 @@ def json_response(
     )
 
 
+def created_response(request: Request, data: Any, location: str) -> Response:
+    """201 with ``data`` as JSON, its ETag, and where it now lives."""
+    return json_response(request, data, status_code=201, headers={"Location": location})
+
+
 def check_if_match_etag(request: Request, etag: str) -> None:
     """412 when ``If-Match`` is present and names another version than ``etag``."""
     header = request.headers.get("if-match")

@@ -32,6 +32,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a check constraint: ``column`` holds one of ``values``."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
 

@@ -5,13 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from icat_api.db import Base, UTCDateTime, utcnow
+from icat_api.db import Base, UTCDateTime, one_of, utcnow
 
 APPLICATION_STATUSES = ("submitted", "accepted", "not_accepted", "withdrawn")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Application(Base):
@@ -19,9 +15,9 @@ class Application(Base):
 
     __tablename__ = "applications"
     __table_args__ = (
-        CheckConstraint(_in("role", ("member", "partner")), name="role"),
-        CheckConstraint(_in("addressed_to", ("chair", "coordinator")), name="addressed_to"),
-        CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
+        CheckConstraint(one_of("role", ("member", "partner")), name="role"),
+        CheckConstraint(one_of("addressed_to", ("chair", "coordinator")), name="addressed_to"),
+        CheckConstraint(one_of("status", APPLICATION_STATUSES), name="status"),
         # ToR 3.A.3: one open application per entity, backed by the database.
         Index(
             "uq_applications_open",

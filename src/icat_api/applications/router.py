@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from icat_api.applications import service as applications
 from icat_api.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationWithdraw
 from icat_api.auth import AuthenticatedCaller
-from icat_api.conditional import json_response
+from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
 from icat_api.params import EntityQuery, IdPath
@@ -58,9 +58,7 @@ def create_application(
     open application per entity (409), none for a role it holds. The applicant's own key or
     the secretariat."""
     created = applications.create(session=session, caller=caller, data=body)
-    return json_response(
-        request, created, status_code=201, headers={"Location": f"/v1/applications/{created.id}"}
-    )
+    return created_response(request, created, f"/v1/applications/{created.id}")
 
 
 @router.get(

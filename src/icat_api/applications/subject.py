@@ -7,7 +7,6 @@ from icat_api import clock
 from icat_api.applications import rules
 from icat_api.applications.models import Application
 from icat_api.applications.service import read
-from icat_api.audit.service import record
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Membership
@@ -46,15 +45,13 @@ class Admission:
             application.closed_on, application.decision_id = decision.decided_on, decision.id
             application.updated_at = utcnow()
             session.flush()
-            record(
-                session=session,
-                caller=taking.caller,
-                action="decide",
-                resource_type="application",
-                resource_id=str(application.id),
-                before=before,
-                after=read(application, meetings, clock.today()),
-                decision_id=decision.id,
+            taking.audit(
+                session,
+                decision,
+                "decide",
+                ("application", application.id),
+                before,
+                read(application, meetings, clock.today()),
             )
             return [*effects, f"application {application.id}: {application.status}"]
 

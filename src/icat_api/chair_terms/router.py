@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request, Response
 from icat_api.auth import Secretariat
 from icat_api.chair_terms import service
 from icat_api.chair_terms.schemas import ChairTermCreate, ChairTermRead
-from icat_api.conditional import json_response
+from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
 from icat_api.params import OnQuery
@@ -44,9 +44,4 @@ def create_chair_term(
     each one's tasks a-m of ToR 3.D.3 when known). Each chair must be an ICAT member on the
     term's first day (ToR 3.E.3); no two terms share a year (ToR 3.D.1, 409). Secretariat only."""
     created = service.create_term(session=session, caller=caller, data=body)
-    return json_response(
-        request,
-        created,
-        status_code=201,
-        headers={"Location": f"/v1/chairs?on={created.start_year}-01-01"},
-    )
+    return created_response(request, created, f"/v1/chairs?on={created.start_year}-01-01")

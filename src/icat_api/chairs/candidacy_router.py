@@ -13,7 +13,7 @@ from icat_api.chairs.schemas import (
     CandidacyWithdraw,
     EligibilityRead,
 )
-from icat_api.conditional import json_response
+from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
 from icat_api.params import EntityPath, IdPath, OnQuery, YearQuery, today_or
@@ -84,12 +84,7 @@ def create_candidacy(
     (ToR 3.D.2). Candidates are members (ToR 3.E.3); eligibility is checked at the election.
     A candidate's own key or the secretariat."""
     created = candidacies.create(session=session, caller=caller, data=body)
-    return json_response(
-        request,
-        created,
-        status_code=201,
-        headers={"Location": f"/v1/chair-candidacies/{created.id}"},
-    )
+    return created_response(request, created, f"/v1/chair-candidacies/{created.id}")
 
 
 @router.get(

@@ -3,7 +3,6 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from icat_api.audit.service import record
 from icat_api.chair_terms import rules as term_rules
 from icat_api.chair_terms.models import ChairTerm
 from icat_api.chair_terms.service import insert_term, read_term
@@ -54,20 +53,12 @@ class ChairElection:
                 note=f"Elected by decision {decision.id}.",
                 election_decision_id=decision.id,
             )
-            for resource_type, resource_id, old, new in (
-                ("chair_candidacy", row.id, before, read(session, row)),
-                ("chair_term", term.id, None, read_term(session, term)),
-            ):
-                record(
-                    session=session,
-                    caller=taking.caller,
-                    action="elect" if old else "create",
-                    resource_type=resource_type,
-                    resource_id=str(resource_id),
-                    before=old,
-                    after=new,
-                    decision_id=decision.id,
-                )
+            taking.audit(
+                session, decision, "elect", ("chair_candidacy", row.id), before, read(session, row)
+            )
+            taking.audit(
+                session, decision, "create", ("chair_term", term.id), None, read_term(session, term)
+            )
             return [
                 f"chair term {row.term_year}: {' and '.join(row.entity_ids)} (term {term.id})",
                 f"candidacy {row.id}: elected",

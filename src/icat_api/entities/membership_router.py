@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from icat_api.auth import Secretariat
-from icat_api.conditional import json_response
+from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.entities import service
 from icat_api.entities.schemas import MembershipCreate, MembershipEnd, MembershipRead
@@ -55,12 +55,7 @@ def add_membership(
     trafficking in persons (ToR 3.A.4(b)) — or when it would hold two roles at once
     (ToR 3.E/3.F). Secretariat only: admissions after the records begin come from decisions."""
     created = service.add_membership(session=session, caller=caller, entity_id=entity_id, data=body)
-    return json_response(
-        request,
-        created,
-        status_code=201,
-        headers={"Location": f"/v1/entities/{entity_id}/memberships/{created.id}"},
-    )
+    return created_response(request, created, f"/v1/entities/{entity_id}/memberships/{created.id}")
 
 
 @router.get(

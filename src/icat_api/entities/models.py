@@ -13,15 +13,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from icat_api.db import Base, UTCDateTime, utcnow
+from icat_api.db import Base, UTCDateTime, one_of, utcnow
 
 KINDS = ("un_entity", "intergovernmental", "non_governmental", "other")
 SCOPES = ("global", "regional", "sub_regional")
 ROLES = ("member", "partner")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Entity(Base):
@@ -29,8 +25,8 @@ class Entity(Base):
 
     __tablename__ = "entities"
     __table_args__ = (
-        CheckConstraint(_in("kind", KINDS), name="kind"),
-        CheckConstraint(f"scope IS NULL OR {_in('scope', SCOPES)}", name="scope"),
+        CheckConstraint(one_of("kind", KINDS), name="kind"),
+        CheckConstraint(f"scope IS NULL OR {one_of('scope', SCOPES)}", name="scope"),
         Index("ix_entities_kind", "kind", "id"),  # GET /v1/entities?kind=
     )
 
@@ -55,7 +51,7 @@ class Membership(Base):
 
     __tablename__ = "memberships"
     __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
         CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="span"),
         Index("ix_memberships_entity_span", "entity_id", "starts_on"),
     )

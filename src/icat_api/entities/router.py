@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from icat_api.auth import Secretariat
-from icat_api.conditional import check_if_match, json_response
+from icat_api.conditional import check_if_match, created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.entities import service
 from icat_api.entities.schemas import EntityCreate, EntityRead, EntityUpdate, Kind, Status
@@ -71,9 +71,7 @@ def create_entity(
     holds a role; its eligibility to hold one (ToR 3.A.4, 3.A.5) is checked when a membership is
     recorded. Secretariat only."""
     created = service.create_entity(session=session, caller=caller, data=body)
-    return json_response(
-        request, created, status_code=201, headers={"Location": f"/v1/entities/{created.id}"}
-    )
+    return created_response(request, created, f"/v1/entities/{created.id}")
 
 
 @router.get(

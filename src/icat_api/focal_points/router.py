@@ -5,7 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from icat_api.auth import OwnEntityOrSecretariat, Secretariat
-from icat_api.conditional import check_if_match, check_if_match_etag, json_response, render_json
+from icat_api.conditional import (
+    check_if_match,
+    check_if_match_etag,
+    created_response,
+    json_response,
+    render_json,
+)
 from icat_api.db import SessionDep
 from icat_api.entities.powers import ParticipantOrSecretariat
 from icat_api.focal_points import service
@@ -93,12 +99,7 @@ def create_focal_point(
     contact is the primary, a second primary is refused. A repeated `external_id` is 409. The
     entity's own key or the secretariat."""
     created = service.create_contact(session=session, caller=caller, entity_id=entity_id, data=body)
-    return json_response(
-        request,
-        created,
-        status_code=201,
-        headers={"Location": f"/v1/entities/{entity_id}/focal-points/{created.id}"},
-    )
+    return created_response(request, created, f"/v1/entities/{entity_id}/focal-points/{created.id}")
 
 
 @router.get(

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from icat_api.chair_terms.powers import ChairOrSecretariat
-from icat_api.conditional import json_response
+from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.governance import decisions
 from icat_api.governance.decision_schemas import (
@@ -70,9 +70,7 @@ def create_decision(
         data=body,
         chair_min_ratio=request.app.state.settings.chair_min_attendance_ratio,
     )
-    return json_response(
-        request, created, status_code=201, headers={"Location": f"/v1/decisions/{created.id}"}
-    )
+    return created_response(request, created, f"/v1/decisions/{created.id}")
 
 
 @router.get(

@@ -25,7 +25,7 @@ from icat_api.governance.schemas import (
     MeetingUpdate,
 )
 from icat_api.pagination import PageParams, encode_cursor
-from icat_api.problems import Conflict, InvalidInput, NotFound
+from icat_api.problems import InvalidInput, NotFound
 from icat_api.schemas import Page
 
 
@@ -111,10 +111,11 @@ def update_meeting(
                 (Decision.decided_on < starts) | (Decision.decided_on > ends),
             )
         )
-        if outside:
-            raise Conflict(
-                "Decisions were taken on days this change would leave outside the meeting."
-            )
+        rules.check_days_keep_decisions(outside or 0)
+        attended = session.scalar(select(func.count()).where(Attendance.meeting_id == meeting_id))
+        if attended:
+            # ToR 3.C.2: a meeting with attendance recorded has been held; it cannot move ahead.
+            record_rules.check_not_after_today("starts_on", starts, today())
     for name, value in changes.items():
         setattr(row, name, value)
     row.updated_at = utcnow()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from icat_api.auth import has_valid_key
 from icat_api.chair_terms.powers import ChairOrSecretariat
-from icat_api.conditional import check_if_match, json_response
+from icat_api.conditional import check_if_match, created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.governance import meetings
 from icat_api.governance.schemas import (
@@ -56,9 +56,7 @@ def create_meeting(
     """Records a meeting: kind, title, days, location and mode. The sitting Chair (or a
     co-chair) or the secretariat."""
     created = meetings.create_meeting(session=session, caller=caller, data=body)
-    return json_response(
-        request, created, status_code=201, headers={"Location": f"/v1/meetings/{created.id}"}
-    )
+    return created_response(request, created, f"/v1/meetings/{created.id}")
 
 
 @router.get(

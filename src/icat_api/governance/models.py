@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from icat_api.db import Base, UTCDateTime, utcnow
+from icat_api.db import Base, UTCDateTime, one_of, utcnow
 
 MEETING_KINDS = ("working_group", "principals", "consultation", "briefing", "expert_group")
 MODES = ("in_person", "virtual", "hybrid")
@@ -33,10 +33,6 @@ DECISION_KINDS = (
     "general",
 )
 OUTCOMES = ("adopted", "not_adopted")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Enrolment(Base):
@@ -59,8 +55,8 @@ class Meeting(Base):
 
     __tablename__ = "meetings"
     __table_args__ = (
-        CheckConstraint(_in("kind", MEETING_KINDS), name="kind"),
-        CheckConstraint(_in("mode", MODES), name="mode"),
+        CheckConstraint(one_of("kind", MEETING_KINDS), name="kind"),
+        CheckConstraint(one_of("mode", MODES), name="mode"),
         CheckConstraint("ends_on >= starts_on", name="days"),
         Index("ix_meetings_kind_start", "kind", "starts_on"),
     )
@@ -96,9 +92,9 @@ class Decision(Base):
 
     __tablename__ = "decisions"
     __table_args__ = (
-        CheckConstraint(_in("procedure", PROCEDURES), name="procedure"),
-        CheckConstraint(_in("kind", DECISION_KINDS), name="kind"),
-        CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("procedure", PROCEDURES), name="procedure"),
+        CheckConstraint(one_of("kind", DECISION_KINDS), name="kind"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
         # An application is admitted at most once, whatever races (ToR 3.A.3).
         Index(
             "uq_decisions_admission_adopted",

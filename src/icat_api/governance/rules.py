@@ -207,3 +207,14 @@ def check_may_enrol(status: str | None, day: date) -> None:
             f"Only ICAT members join the Working Group; on {day} this entity is {status}"
             + (" (partners attend as non-voting observers)" if status == "partner" else ""),
         )
+
+
+def check_days_keep_decisions(decisions_outside: int) -> None:
+    """ToR 3.B.3: a decision taken at a meeting is dated within its days, so the meeting's days
+    cannot move away from the decisions taken at it."""
+    if decisions_outside:
+        raise RuleViolation(
+            "ToR 3.B.3",
+            "Decisions were taken on days this change would leave outside the meeting",
+            status=409,
+        )

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from icat_api.audit.service import record
 from icat_api.caller import Caller
 from icat_api.governance.models import Decision, Meeting
 
@@ -32,6 +33,28 @@ class Taking:
     meeting: Meeting | None
     caller: Caller
     chair_min_ratio: float
+
+    def audit(
+        self,
+        session: Session,
+        decision: Decision,
+        action: str,
+        resource: tuple[str, object],
+        before: Any,
+        after: Any,
+    ) -> None:
+        """The audit event of a row the decision's effect changes, carrying the decision
+        (ToR 3.C.2): ``resource`` is (type, id)."""
+        record(
+            session=session,
+            caller=self.caller,
+            action=action,
+            resource_type=resource[0],
+            resource_id=str(resource[1]),
+            before=before,
+            after=after,
+            decision_id=decision.id,
+        )
 
 
 class Subject(Protocol):

@@ -4,7 +4,6 @@ published."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from icat_api.audit.service import record
 from icat_api.db import utcnow
 from icat_api.governance.decision_schemas import ProductSignOffDecision
 from icat_api.governance.models import Decision
@@ -31,16 +30,7 @@ class SignOff:
             row.status, row.sign_off_decision_id = "signed_off", decision.id
             row.updated_at = utcnow()
             session.flush()
-            record(
-                session=session,
-                caller=taking.caller,
-                action="sign_off",
-                resource_type="publication",
-                resource_id=str(row.id),
-                before=before,
-                after=read(row),
-                decision_id=decision.id,
-            )
+            taking.audit(session, decision, "sign_off", ("publication", row.id), before, read(row))
             return [f"publication {row.id}: signed off"]
 
         return signed

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from icat_api.chair_terms.powers import ChairOrSecretariat
-from icat_api.conditional import check_if_match, json_response
+from icat_api.conditional import check_if_match, created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.pagination import PageDep
 from icat_api.params import IdPath, YearQuery
@@ -50,9 +50,7 @@ def create_work_plan(
     by the Chair and the successive Chair (ToR 3.D.3(e)). It stays `draft` until a
     `work_plan_endorsement` decision is adopted. The sitting Chair or the secretariat."""
     created = service.create_plan(session=session, caller=caller, data=body)
-    return json_response(
-        request, created, status_code=201, headers={"Location": f"/v1/work-plans/{created.id}"}
-    )
+    return created_response(request, created, f"/v1/work-plans/{created.id}")
 
 
 @router.get(

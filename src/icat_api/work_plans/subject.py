@@ -4,7 +4,6 @@ activity of it."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from icat_api.audit.service import record
 from icat_api.db import utcnow
 from icat_api.governance.decision_schemas import (
     BudgetAllocationDecision,
@@ -44,15 +43,13 @@ class Endorsement:
             plan.status, plan.endorsement_decision_id = "endorsed", decision.id
             plan.updated_at = utcnow()
             session.flush()
-            record(
-                session=session,
-                caller=taking.caller,
-                action="endorse",
-                resource_type="work_plan",
-                resource_id=str(plan.id),
-                before=before,
-                after=read_plans(session, [plan])[0],
-                decision_id=decision.id,
+            taking.audit(
+                session,
+                decision,
+                "endorse",
+                ("work_plan", plan.id),
+                before,
+                read_plans(session, [plan])[0],
             )
             return [f"work plan {plan.id} ({plan.start_year}-{plan.start_year + 1}): endorsed"]
 
@@ -69,15 +66,13 @@ class Allocation:
         before = read_activity(session, activity)
 
         def allocated(decision: Decision) -> list[str]:
-            record(
-                session=session,
-                caller=taking.caller,
-                action="allocate",
-                resource_type="activity",
-                resource_id=str(activity.id),
-                before=before,
-                after=read_activity(session, activity),
-                decision_id=decision.id,
+            taking.audit(
+                session,
+                decision,
+                "allocate",
+                ("activity", activity.id),
+                before,
+                read_activity(session, activity),
             )
             return [f"activity {activity.id}: {decision.amount} {decision.currency} allocated"]
 
