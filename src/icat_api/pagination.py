@@ -3,17 +3,25 @@
 import base64
 import binascii
 import json
-from datetime import date
-from typing import Annotated, Any
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar, Unpack
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import Select, tuple_
 
 from icat_api.problems import InvalidInput
 from icat_api.schemas import Cursor
 
+S = TypeVar("S", bound=Select[Unpack[tuple[Any, ...]]])
+R = TypeVar("R")
+Item = TypeVar("Item")
+
 
 def encode_cursor(key: list[Any]) -> str:
-    """The cursor that resumes after ``key``."""
+    """The cursor that resumes after ``key`` (its first element names the list)."""
     raw = json.dumps(key, separators=(",", ":"), default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -25,31 +33,107 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         key = None
-    if not isinstance(key, list) or not key or not all(isinstance(k, str | int) for k in key):
+    if not isinstance(key, list) or len(key) < 2 or not isinstance(key[0], str):
         raise _bad_cursor()
     return key
 
 
 def _bad_cursor() -> InvalidInput:
     return InvalidInput(
-        "cursor is not one this service issued",
+        "cursor is not one this service issued for this list",
         errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}],
     )
 
 
-def _convert(value: Any, kind: type) -> Any:
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
-            raise _bad_cursor()
-        return value
-    if kind is date:
-        try:
-            return date.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
-    return value if isinstance(value, str) else None
+# What a key of each kind may be; anything else was not issued by this service (a forged
+# cursor must never reach the database: an integer past the column, a NUL, a lone surrogate, a
+# timestamp without a zone would each fail there, as a 500).
+def _int32(value: Any) -> int | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31
+    return value if ok else None
+
+
+def _int64(value: Any) -> int | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    return value if ok else None
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 300 or "\x00" in value:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    return value
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None and at.utcoffset() is not None else None
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+Kind = Callable[[Any], Any]
+INT32: Kind = _int32
+INT64: Kind = _int64
+TEXT: Kind = _text
+DAY: Kind = _day
+INSTANT: Kind = _instant
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A list's order for keyset pagination: the list's name (a cursor belongs to one list and
+    one order), the columns it is sorted by, and the kind of each column's value."""
+
+    name: str
+    columns: tuple[Any, ...]
+    kinds: tuple[Kind, ...]
+
+    def query(self, query: S, page: "PageParams") -> S:
+        """``query`` in this order, after the cursor's key, one row more than a page."""
+        query = query.order_by(*self.columns).limit(page.limit + 1)
+        key = page.key(self)
+        if key is not None:
+            query = query.where(tuple_(*self.columns) > tuple_(*key))
+        return query
+
+    def cursor(self, key: Sequence[Any]) -> str:
+        return encode_cursor([self.name, *(_plain(k) for k in key)])
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def page_of(
+    keyset: Keyset,
+    page: "PageParams",
+    rows: Sequence[R],
+    read: Callable[[Sequence[R]], list[Item]],
+    key: Callable[[Item], Sequence[Any]],
+) -> tuple[list[Item], str | None]:
+    """The items of a page read from ``rows`` (a page and one more), and the next cursor."""
+    items = read(rows[: page.limit])
+    more = len(rows) > page.limit
+    return items, keyset.cursor(key(items[-1])) if more and items else None
 
 
 class PageParams:
@@ -59,14 +143,15 @@ class PageParams:
         self.limit = limit
         self.after = after
 
-    def key(self, *kinds: type) -> tuple[Any, ...] | None:
-        """The cursor's key as ``kinds`` (int, str, date), or 422 when it is not of that shape:
-        a cursor from another list, or forged."""
+    def key(self, keyset: Keyset) -> tuple[Any, ...] | None:
+        """The cursor's key in ``keyset``'s order, or 422 when the cursor was not issued for
+        this list and order: another list's, or forged."""
         if self.after is None:
             return None
-        if len(self.after) != len(kinds):
+        name, *key = self.after
+        if name != keyset.name or len(key) != len(keyset.kinds):
             raise _bad_cursor()
-        values = tuple(_convert(v, k) for v, k in zip(self.after, kinds, strict=True))
+        values = tuple(kind(v) for v, kind in zip(key, keyset.kinds, strict=True))
         if any(v is None for v in values):
             raise _bad_cursor()
         return values

@@ -17,7 +17,7 @@ from icat_api.entities import rules as entity_rules
 from icat_api.entities.service import lock_entity, require_entity, status_on
 from icat_api.governance import facts
 from icat_api.governance.models import Meeting
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput, NotFound
 from icat_api.schemas import Page
 
@@ -96,12 +96,15 @@ def get(*, session: Session, application_id: int) -> ApplicationRead:
     return read(row, facts.working_group_meetings(session), clock.today())
 
 
+APPLICATIONS = Keyset("applications", (Application.id,), (INT32,))
+
+
 def list_applications(
     *, session: Session, page: PageParams, entity_id: str | None, status: str | None
 ) -> Page[ApplicationRead]:
     """Applications by id; `status` filters on the status as shown (introduced included)."""
     today = clock.today()
-    query = select(Application).order_by(Application.id).limit(page.limit + 1)
+    query = select(Application)
     if entity_id is not None:
         query = query.where(Application.entity_id == entity_id)
     if status in ("accepted", "not_accepted", "withdrawn"):
@@ -117,16 +120,16 @@ def list_applications(
         query = query.where(
             Application.status == "submitted", introduced if status == "introduced" else ~introduced
         )
-    after = page.key(int)
-    if after is not None:
-        query = query.where(Application.id > after[0])
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
+    rows = list(session.scalars(APPLICATIONS.query(query, page)))
     meetings = facts.working_group_meetings(session)
-    items = [read(row, meetings, today) for row in rows[: page.limit]]
-    return Page[ApplicationRead](
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None
+    items, cursor = page_of(
+        APPLICATIONS,
+        page,
+        rows,
+        lambda page_rows: [read(row, meetings, today) for row in page_rows],
+        lambda a: (a.id,),
     )
+    return Page[ApplicationRead](items=items, next_cursor=cursor)
 
 
 def withdraw(

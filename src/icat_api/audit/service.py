@@ -12,7 +12,7 @@ from icat_api.audit.models import AuditEvent
 from icat_api.audit.schemas import AuditEventRead
 from icat_api.caller import Caller
 from icat_api.db import utcnow
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import INT64, Keyset, PageParams, page_of
 from icat_api.schemas import Page
 
 
@@ -73,6 +73,9 @@ def record_many(
     )
 
 
+EVENTS = Keyset("audit-events", (AuditEvent.id,), (INT64,))
+
+
 def list_events(
     *,
     session: Session,
@@ -85,10 +88,7 @@ def list_events(
     until: datetime | None,
 ) -> Page[AuditEventRead]:
     """Events oldest first, filtered."""
-    query = select(AuditEvent).order_by(AuditEvent.id).limit(page.limit + 1)
-    after = page.key(int)
-    if after is not None:
-        query = query.where(AuditEvent.id > after[0])
+    query = select(AuditEvent)
     if resource_type is not None:
         query = query.where(AuditEvent.resource_type == resource_type)
     if resource_id is not None:
@@ -101,10 +101,12 @@ def list_events(
         query = query.where(AuditEvent.occurred_at >= since)
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
-    rows = rows[: page.limit]
-    return Page[AuditEventRead](
-        items=[AuditEventRead.model_validate(r) for r in rows],
-        next_cursor=encode_cursor([rows[-1].id]) if more else None,
+    rows = list(session.scalars(EVENTS.query(query, page)))
+    items, cursor = page_of(
+        EVENTS,
+        page,
+        rows,
+        lambda page_rows: [AuditEventRead.model_validate(r) for r in page_rows],
+        lambda e: (e.id,),
     )
+    return Page[AuditEventRead](items=items, next_cursor=cursor)

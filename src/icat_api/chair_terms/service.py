@@ -1,5 +1,6 @@
 """Chair terms: the history of ToR Annex 3 and terms recorded since."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -13,7 +14,7 @@ from icat_api.chair_terms.schemas import ChairSeatRead, ChairTermCreate, ChairTe
 from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities.models import Entity, Membership
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput
 from icat_api.schemas import Page
 
@@ -79,22 +80,22 @@ def sitting_chair_ids(session: Session, day: date) -> list[str]:
     )
 
 
+TERMS = Keyset("chairs", (ChairTerm.start_year,), (INT32,))
+
+
 def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[ChairTermRead]:
     """Every term oldest first, or the one sitting on ``day``."""
-    query = select(ChairTerm).options(selectinload(ChairTerm.seats)).order_by(ChairTerm.start_year)
+    query = select(ChairTerm).options(selectinload(ChairTerm.seats))
     if day is not None:
         query = query.where(ChairTerm.start_year <= day.year, ChairTerm.end_year >= day.year)
-    after = page.key(int)
-    if after is not None:
-        query = query.where(ChairTerm.start_year > after[0])
-    terms = list(session.scalars(query.limit(page.limit + 1)))
-    more = len(terms) > page.limit
-    terms = terms[: page.limit]
-    names = _names(session, terms)
-    return Page[ChairTermRead](
-        items=[_read(t, names) for t in terms],
-        next_cursor=encode_cursor([terms[-1].start_year]) if more else None,
-    )
+    terms = list(session.scalars(TERMS.query(query, page)))
+
+    def read(page_terms: Sequence[ChairTerm]) -> list[ChairTermRead]:
+        names = _names(session, list(page_terms))
+        return [_read(t, names) for t in page_terms]
+
+    items, cursor = page_of(TERMS, page, terms, read, lambda t: (t.start_year,))
+    return Page[ChairTermRead](items=items, next_cursor=cursor)
 
 
 def insert_term(

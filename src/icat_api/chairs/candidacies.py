@@ -1,5 +1,7 @@
 """Expressions of interest in chairing (ToR 3.D.1, 3.D.2): filed, confirmed, withdrawn."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,7 @@ from icat_api.chairs.schemas import (
 )
 from icat_api.entities.models import Entity
 from icat_api.entities.service import status_on
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import Forbidden, InvalidInput, NotFound
 from icat_api.schemas import Page
 
@@ -37,7 +39,7 @@ def _taken_years(session: Session, years: set[int]) -> set[int]:
     return {y for s, e in spans for y in years if s <= y <= e}
 
 
-def _reads(session: Session, rows: list[ChairCandidacy]) -> list[CandidacyRead]:
+def _reads(session: Session, rows: Sequence[ChairCandidacy]) -> list[CandidacyRead]:
     taken = _taken_years(session, {r.term_year for r in rows})
     today = clock.today()
     return [
@@ -192,21 +194,20 @@ def withdraw(
     return _change(session, caller, row, "withdraw", before)
 
 
+CANDIDACIES = Keyset("chair-candidacies", (ChairCandidacy.id,), (INT32,))
+
+
 def list_candidacies(
     *, session: Session, page: PageParams, term_year: int | None
 ) -> Page[CandidacyRead]:
-    query = select(ChairCandidacy).order_by(ChairCandidacy.id).limit(page.limit + 1)
+    query = select(ChairCandidacy)
     if term_year is not None:
         query = query.where(ChairCandidacy.term_year == term_year)
-    after = page.key(int)
-    if after is not None:
-        query = query.where(ChairCandidacy.id > after[0])
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
-    items = _reads(session, rows[: page.limit])
-    return Page[CandidacyRead](
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None
+    rows = list(session.scalars(CANDIDACIES.query(query, page)))
+    items, cursor = page_of(
+        CANDIDACIES, page, rows, lambda page_rows: _reads(session, page_rows), lambda c: (c.id,)
     )
+    return Page[CandidacyRead](items=items, next_cursor=cursor)
 
 
 def get(*, session: Session, candidacy_id: int) -> CandidacyRead:

@@ -22,7 +22,7 @@ from icat_api.entities.schemas import (
     MembershipEnd,
     MembershipRead,
 )
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import DAY, INT32, TEXT, Keyset, PageParams, page_of
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
@@ -69,6 +69,10 @@ def get_entity(*, session: Session, entity_id: str, day: date | None = None) -> 
     return _read(row)
 
 
+ENTITIES = Keyset("entities", (Entity.id,), (TEXT,))
+MEMBERSHIPS = Keyset("memberships", (Membership.starts_on, Membership.id), (DAY, INT32))
+
+
 def list_entities(
     *,
     session: Session,
@@ -85,14 +89,7 @@ def list_entities(
     # Built once and used twice (listed and filtered on): building them is most of the cost.
     status_col = rules.status_expression(day)
     wg_col = rules.working_group_expression(day)
-    query = (
-        select(Entity, status_col.label("status"), wg_col.label("working_group"))
-        .order_by(Entity.id)
-        .limit(page.limit + 1)
-    )
-    after = page.key(str)
-    if after is not None:
-        query = query.where(Entity.id > after[0])
+    query = select(Entity, status_col.label("status"), wg_col.label("working_group"))
     if status is not None:
         query = query.where(status_col == status)
     if kind is not None:
@@ -110,12 +107,11 @@ def list_entities(
         )
     if updated_since is not None:
         query = query.where(Entity.updated_at >= updated_since)
-    rows = session.execute(query).all()
-    more = len(rows) > page.limit
-    items = [_read(r) for r in rows[: page.limit]]
-    return Page[EntityRead](
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more and items else None
+    rows = session.execute(ENTITIES.query(query, page)).all()
+    items, cursor = page_of(
+        ENTITIES, page, rows, lambda page_rows: [_read(r) for r in page_rows], lambda e: (e.id,)
     )
+    return Page[EntityRead](items=items, next_cursor=cursor)
 
 
 def require_entity(session: Session, entity_id: str, field: str) -> None:
@@ -238,25 +234,15 @@ def list_memberships(*, session: Session, entity_id: str, page: PageParams) -> P
     """The entity's role history, oldest first."""
     if session.get(Entity, entity_id) is None:
         raise NotFound(f"No entity with id {entity_id!r}.")
-    query = (
-        select(Membership)
-        .where(Membership.entity_id == entity_id)
-        .order_by(Membership.starts_on, Membership.id)
-        .limit(page.limit + 1)
+    query = select(Membership).where(Membership.entity_id == entity_id)
+    rows = list(session.scalars(MEMBERSHIPS.query(query, page)))
+    items, cursor = page_of(
+        MEMBERSHIPS,
+        page,
+        rows,
+        lambda page_rows: [MembershipRead.model_validate(m) for m in page_rows],
+        lambda m: (m.starts_on, m.id),
     )
-    after = page.key(date, int)
-    if after is not None:
-        after_day, after_id = after
-        query = query.where(
-            or_(
-                Membership.starts_on > after_day,
-                (Membership.starts_on == after_day) & (Membership.id > after_id),
-            )
-        )
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
-    items = [MembershipRead.model_validate(m) for m in rows[: page.limit]]
-    cursor = encode_cursor([items[-1].starts_on.isoformat(), items[-1].id]) if more else None
     return Page[MembershipRead](items=items, next_cursor=cursor)
 
 

@@ -41,7 +41,7 @@ from icat_api.focal_points.schemas import (
     GapRead,
     SyncResult,
 )
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import INSTANT, INT32, TEXT, Keyset, PageParams, page_of
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
@@ -319,6 +319,11 @@ def delete_contact(
     _audit(session, caller, "delete", fp_id, before, None)
 
 
+# The change feed's order (updated_at, id) and the gaps' (id): what their cursors resume after.
+CHANGES = Keyset("focal-point-changes", (), (INSTANT, INT32))
+GAPS = Keyset("focal-point-gaps", (Entity.id,), (TEXT,))
+
+
 def changes(*, session: Session, page: PageParams, since: datetime | None) -> Page[ChangeRead]:
     """Contacts created or changed since ``since`` and tombstones of those removed, oldest
     change first, by (updated_at, id)."""
@@ -347,21 +352,16 @@ def changes(*, session: Session, page: PageParams, since: datetime | None) -> Pa
         cast(null(), String).label("phone"),
         cast(null(), Boolean).label("is_primary"),
     )
-    after = page.key(str, int)
-    at: datetime | None = None
-    if after is not None:
-        try:
-            at = datetime.fromisoformat(after[0])
-        except ValueError:
-            raise InvalidInput("cursor is not one this service issued") from None
+    after = page.key(CHANGES)
 
     def window(branch: Any, changed: Any, ident: Any) -> Subquery:
         # Each side reads at most a page, in the order of its (changed, id) index; the merge
         # below then sorts two pages, whatever the number of contacts and tombstones.
         if since is not None:
             branch = branch.where(changed >= since)
-        if at is not None and after is not None:
-            branch = branch.where(changed >= at, or_(changed > at, ident > after[1]))
+        if after is not None:
+            at, last_id = after
+            branch = branch.where(changed >= at, or_(changed > at, ident > last_id))
         windowed: Subquery = branch.order_by(changed, ident).limit(page.limit + 1).subquery()
         return windowed
 
@@ -372,24 +372,27 @@ def changes(*, session: Session, page: PageParams, since: datetime | None) -> Pa
     feed = union_all(*(select(side) for side in sides)).subquery()
     query = select(feed).order_by(feed.c.changed_at, feed.c.id).limit(page.limit + 1)
     rows = session.execute(query).all()
-    more = len(rows) > page.limit
-    items = [
-        ChangeRead(
-            id=r.id,
-            entity_id=r.entity_id,
-            external_id=r.external_id,
-            deleted=bool(r.deleted),
-            updated_at=r.changed_at,
-            name=r.name,
-            title=r.title,
-            email=r.email,
-            phone=r.phone,
-            is_primary=None if r.is_primary is None else bool(r.is_primary),
-        )
-        for r in rows[: page.limit]
-    ]
-    last = items[-1] if more and items else None
-    cursor = encode_cursor([last.updated_at.isoformat(), last.id]) if last else None
+    items, cursor = page_of(
+        CHANGES,
+        page,
+        rows,
+        lambda page_rows: [
+            ChangeRead(
+                id=r.id,
+                entity_id=r.entity_id,
+                external_id=r.external_id,
+                deleted=bool(r.deleted),
+                updated_at=r.changed_at,
+                name=r.name,
+                title=r.title,
+                email=r.email,
+                phone=r.phone,
+                is_primary=None if r.is_primary is None else bool(r.is_primary),
+            )
+            for r in page_rows
+        ],
+        lambda c: (c.updated_at, c.id),
+    )
     return Page[ChangeRead](items=items, next_cursor=cursor)
 
 
@@ -397,19 +400,17 @@ def gaps(*, session: Session, page: PageParams, day: date) -> Page[GapRead]:
     """Members and partners on ``day`` with no focal point designated (ToR 3.A.2)."""
     status = entity_rules.status_expression(day).label("status")
     has_contact = select(FocalPoint.id).where(FocalPoint.entity_id == Entity.id).exists()
-    query = (
-        select(Entity.id, Entity.name, Entity.acronym, status)
-        .where(status.in_(("member", "partner")), ~has_contact)
-        .order_by(Entity.id)
-        .limit(page.limit + 1)
+    query = select(Entity.id, Entity.name, Entity.acronym, status).where(
+        status.in_(("member", "partner")), ~has_contact
     )
-    after = page.key(str)
-    if after is not None:
-        query = query.where(Entity.id > after[0])
-    rows = session.execute(query).all()
-    more = len(rows) > page.limit
-    items = [
-        GapRead(id=r.id, name=r.name, acronym=r.acronym, status=r.status)
-        for r in rows[: page.limit]
-    ]
-    return Page[GapRead](items=items, next_cursor=encode_cursor([items[-1].id]) if more else None)
+    rows = session.execute(GAPS.query(query, page)).all()
+    items, cursor = page_of(
+        GAPS,
+        page,
+        rows,
+        lambda page_rows: [
+            GapRead(id=r.id, name=r.name, acronym=r.acronym, status=r.status) for r in page_rows
+        ],
+        lambda g: (g.id,),
+    )
+    return Page[GapRead](items=items, next_cursor=cursor)

@@ -27,7 +27,7 @@ from icat_api.funding.schemas import (
 )
 from icat_api.governance.models import Decision
 from icat_api.money import in_minor_units
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import DAY, INT32, Keyset, PageParams, page_of
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
@@ -122,8 +122,14 @@ def create(*, session: Session, caller: Caller, data: FundingCreate) -> FundingR
     return created
 
 
+# Keysets on the order of each list: a fund (a milestone) recorded late, with an earlier date, is
+# neither skipped nor repeated.
+FUNDS = Keyset("funding", (Funding.received_on, Funding.id), (DAY, INT32))
+OVERDUE = Keyset("overdue-reports", (Milestone.due_on, Milestone.id), (DAY, INT32))
+
+
 def list_funding(*, session: Session, page: PageParams, year: int | None) -> FundingPage:
-    query = select(Funding).order_by(Funding.received_on, Funding.id)
+    query = select(Funding)
     if year is not None:
         query = query.where(
             Funding.received_on >= date(year, 1, 1), Funding.received_on <= date(year, 12, 31)
@@ -138,27 +144,21 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
         .group_by(Funding.currency, Funding.donor)
         .order_by(None)
     ).all()
-    # Keyset on the order of the list (received_on, id): a fund recorded late, with an earlier
-    # date, is neither skipped nor repeated.
-    after = page.key(date, int)
-    paged = query.limit(page.limit + 1)
-    if after is not None:
-        day, fid = after
-        paged = paged.where(
-            (Funding.received_on > day) | ((Funding.received_on == day) & (Funding.id > fid))
-        )
-    rows = list(session.scalars(paged))
-    more = len(rows) > page.limit
-    items = _reads(session, rows[: page.limit])
+    rows = list(session.scalars(FUNDS.query(query, page)))
+    items, cursor = page_of(
+        FUNDS,
+        page,
+        rows,
+        lambda page_rows: _reads(session, list(page_rows)),
+        lambda f: (f.received_on, f.id),
+    )
     return FundingPage(
         items=items,
         totals=[
             Total(currency=c, donor=d, amount=in_minor_units(Decimal(int(t)).scaleb(-3), c))
             for c, d, t in sorted(totals, key=lambda r: (r[0], r[1]))
         ],
-        next_cursor=encode_cursor([items[-1].received_on.isoformat(), items[-1].id])
-        if more
-        else None,
+        next_cursor=cursor,
     )
 
 
@@ -212,28 +212,23 @@ def overdue(*, session: Session, page: PageParams, day: date) -> Page[OverdueRea
         select(Milestone, Funding)
         .join(Funding, Funding.id == Milestone.funding_id)
         .where(Milestone.due_on < day, ~reported)
-        .order_by(Milestone.due_on, Milestone.id)
-        .limit(page.limit + 1)
     )
-    after = page.key(date, int)  # the list's order: (due_on, id)
-    if after is not None:
-        due, mid = after
-        query = query.where(
-            (Milestone.due_on > due) | ((Milestone.due_on == due) & (Milestone.id > mid))
-        )
-    rows = session.execute(query).all()
-    more = len(rows) > page.limit
-    items = [
-        OverdueRead(
-            funding_id=f.id,
-            milestone_id=m.id,
-            title=m.title,
-            due_on=m.due_on,
-            recipient_entity_id=f.recipient_entity_id,
-            donor=f.donor,
-        )
-        for m, f in rows[: page.limit]
-    ]
-    last = items[-1] if more else None
-    cursor = encode_cursor([last.due_on.isoformat(), last.milestone_id]) if last else None
+    rows = session.execute(OVERDUE.query(query, page)).all()
+    items, cursor = page_of(
+        OVERDUE,
+        page,
+        rows,
+        lambda page_rows: [
+            OverdueRead(
+                funding_id=f.id,
+                milestone_id=m.id,
+                title=m.title,
+                due_on=m.due_on,
+                recipient_entity_id=f.recipient_entity_id,
+                donor=f.donor,
+            )
+            for m, f in page_rows
+        ],
+        lambda o: (o.due_on, o.milestone_id),
+    )
     return Page[OverdueRead](items=items, next_cursor=cursor)

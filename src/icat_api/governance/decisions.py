@@ -1,6 +1,7 @@
 """Decisions by consensus (ToR 3.B.3): who takes part, who may object, the outcome; and the
 subject's effects (its domain's, through governance.subjects), in the same transaction."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from icat_api.governance.decision_schemas import (
 from icat_api.governance.models import Attendance, Decision, Meeting, Objection
 from icat_api.governance.subjects import Taking, subject_of
 from icat_api.money import in_minor_units
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import DAY, INT32, Keyset, PageParams, page_of
 from icat_api.problems import NotFound, unknown
 from icat_api.schemas import Page
 
@@ -77,6 +78,9 @@ def get(*, session: Session, decision_id: int) -> DecisionRead:
     return _read(row, _objections(session, [row.id])[row.id])
 
 
+DECISIONS = Keyset("decisions", (Decision.decided_on, Decision.id), (DAY, INT32))
+
+
 def list_decisions(
     *,
     session: Session,
@@ -86,7 +90,7 @@ def list_decisions(
     meeting_id: int | None,
     outcome: str | None,
 ) -> Page[DecisionRead]:
-    query = select(Decision).order_by(Decision.decided_on, Decision.id).limit(page.limit + 1)
+    query = select(Decision)
     if kind is not None:
         query = query.where(Decision.kind == kind)
     if year is not None:
@@ -97,18 +101,13 @@ def list_decisions(
         query = query.where(Decision.meeting_id == meeting_id)
     if outcome is not None:
         query = query.where(Decision.outcome == outcome)
-    after = page.key(date, int)
-    if after is not None:
-        day, did = after
-        query = query.where(
-            (Decision.decided_on > day) | ((Decision.decided_on == day) & (Decision.id > did))
-        )
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
-    rows = rows[: page.limit]
-    objections = _objections(session, [r.id for r in rows])
-    items = [_read(r, objections[r.id]) for r in rows]
-    cursor = encode_cursor([items[-1].decided_on.isoformat(), items[-1].id]) if more else None
+
+    def read(rows: Sequence[Decision]) -> list[DecisionRead]:
+        objections = _objections(session, [r.id for r in rows])
+        return [_read(r, objections[r.id]) for r in rows]
+
+    rows = list(session.scalars(DECISIONS.query(query, page)))
+    items, cursor = page_of(DECISIONS, page, rows, read, lambda d: (d.decided_on, d.id))
     return Page[DecisionRead](items=items, next_cursor=cursor)
 
 

@@ -24,7 +24,7 @@ from icat_api.governance.schemas import (
     MeetingRead,
     MeetingUpdate,
 )
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import DAY, INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput, NotFound
 from icat_api.schemas import Page
 
@@ -41,27 +41,28 @@ def get_meeting(*, session: Session, meeting_id: int) -> MeetingRead:
     return MeetingRead.model_validate(_get(session, meeting_id), from_attributes=True)
 
 
+MEETINGS = Keyset("meetings", (Meeting.starts_on, Meeting.id), (DAY, INT32))
+
+
 def list_meetings(
     *, session: Session, page: PageParams, kind: str | None, year: int | None
 ) -> Page[MeetingRead]:
     """Meetings oldest first."""
-    query = select(Meeting).order_by(Meeting.starts_on, Meeting.id).limit(page.limit + 1)
+    query = select(Meeting)
     if kind is not None:
         query = query.where(Meeting.kind == kind)
     if year is not None:
         query = query.where(
             Meeting.starts_on >= date(year, 1, 1), Meeting.starts_on <= date(year, 12, 31)
         )
-    after = page.key(date, int)
-    if after is not None:
-        day, mid = after
-        query = query.where(
-            (Meeting.starts_on > day) | ((Meeting.starts_on == day) & (Meeting.id > mid))
-        )
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
-    items = [MeetingRead.model_validate(r, from_attributes=True) for r in rows[: page.limit]]
-    cursor = encode_cursor([items[-1].starts_on.isoformat(), items[-1].id]) if more else None
+    rows = list(session.scalars(MEETINGS.query(query, page)))
+    items, cursor = page_of(
+        MEETINGS,
+        page,
+        rows,
+        lambda page_rows: [MeetingRead.model_validate(r, from_attributes=True) for r in page_rows],
+        lambda m: (m.starts_on, m.id),
+    )
     return Page[MeetingRead](items=items, next_cursor=cursor)
 
 

@@ -8,7 +8,7 @@ from icat_api.caller import Caller
 from icat_api.db import utcnow
 from icat_api.entities.models import Entity
 from icat_api.governance.models import Decision
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput, NotFound
 from icat_api.publications import rules
 from icat_api.publications.models import Publication
@@ -20,24 +20,23 @@ def read(p: Publication) -> PublicationRead:
     return PublicationRead.model_validate(p, from_attributes=True)
 
 
+PUBLICATIONS = Keyset("publications", (Publication.id,), (INT32,))
+
+
 def list_publications(
     *, session: Session, page: PageParams, everything: bool, kind: str | None
 ) -> Page[PublicationRead]:
     """Published products for the public; all of them for ICAT's members and the secretariat."""
-    query = select(Publication).order_by(Publication.id).limit(page.limit + 1)
+    query = select(Publication)
     if not everything:
         query = query.where(Publication.status == "published")
     if kind is not None:
         query = query.where(Publication.kind == kind)
-    after = page.key(int)
-    if after is not None:
-        query = query.where(Publication.id > after[0])
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
-    items = [read(r) for r in rows[: page.limit]]
-    return Page[PublicationRead](
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None
+    rows = list(session.scalars(PUBLICATIONS.query(query, page)))
+    items, cursor = page_of(
+        PUBLICATIONS, page, rows, lambda page_rows: [read(r) for r in page_rows], lambda p: (p.id,)
     )
+    return Page[PublicationRead](items=items, next_cursor=cursor)
 
 
 def get(*, session: Session, publication_id: int, everything: bool) -> PublicationRead:

@@ -16,7 +16,7 @@ from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
 from icat_api.governance.models import Decision
 from icat_api.money import in_minor_units
-from icat_api.pagination import PageParams, encode_cursor
+from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput, NotFound
 from icat_api.schemas import Page
 from icat_api.work_plans import rules
@@ -112,22 +112,23 @@ def get(*, session: Session, work_plan_id: int) -> WorkPlanRead:
     return read_plans(session, [plan])[0]
 
 
+# Keyset on the order of the list (start_year, id), so a plan recorded late for an earlier period
+# is neither skipped nor repeated.
+PLANS = Keyset("work-plans", (WorkPlan.start_year, WorkPlan.id), (INT32, INT32))
+
+
 def list_plans(*, session: Session, page: PageParams, year: int | None) -> Page[WorkPlanRead]:
-    query = select(WorkPlan).order_by(WorkPlan.start_year, WorkPlan.id).limit(page.limit + 1)
+    query = select(WorkPlan)
     if year is not None:
         query = query.where(WorkPlan.start_year <= year, WorkPlan.start_year >= year - 1)
-    # Keyset on the order of the list (start_year, id), so a plan recorded late for an earlier
-    # period is neither skipped nor repeated.
-    after = page.key(int, int)
-    if after is not None:
-        start, pid = after
-        query = query.where(
-            (WorkPlan.start_year > start) | ((WorkPlan.start_year == start) & (WorkPlan.id > pid))
-        )
-    rows = list(session.scalars(query))
-    more = len(rows) > page.limit
-    items = read_plans(session, rows[: page.limit])
-    cursor = encode_cursor([items[-1].start_year, items[-1].id]) if more else None
+    rows = list(session.scalars(PLANS.query(query, page)))
+    items, cursor = page_of(
+        PLANS,
+        page,
+        rows,
+        lambda page_rows: read_plans(session, list(page_rows)),
+        lambda p: (p.start_year, p.id),
+    )
     return Page[WorkPlanRead](items=items, next_cursor=cursor)
 
 
