@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar, Unpack
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Select, tuple_
@@ -15,7 +15,7 @@ from sqlalchemy import Select, tuple_
 from icat_api.problems import InvalidInput
 from icat_api.schemas import Cursor
 
-S = TypeVar("S", bound=Select[Unpack[tuple[Any, ...]]])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 R = TypeVar("R")
 Item = TypeVar("Item")
 
@@ -106,6 +106,12 @@ class Keyset:
     name: str
     columns: tuple[Any, ...]
     kinds: tuple[Kind, ...]
+    # The attributes of a listed item that hold its key: the columns' names by default.
+    fields: tuple[str, ...] = ()
+
+    def key_of(self, item: Any) -> list[Any]:
+        names = self.fields or tuple(c.key for c in self.columns)
+        return [_plain(getattr(item, n)) for n in names]
 
     def query(self, query: S, page: "PageParams") -> S:
         """``query`` in this order, after the cursor's key, one row more than a page."""
@@ -115,25 +121,18 @@ class Keyset:
             query = query.where(tuple_(*self.columns) > tuple_(*key))
         return query
 
-    def cursor(self, key: Sequence[Any]) -> str:
-        return encode_cursor([self.name, *(_plain(k) for k in key)])
-
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 def page_of(
-    keyset: Keyset,
-    page: "PageParams",
-    rows: Sequence[R],
-    read: Callable[[Sequence[R]], list[Item]],
-    key: Callable[[Item], Sequence[Any]],
+    keyset: Keyset, page: "PageParams", rows: Sequence[R], read: Callable[[Sequence[R]], list[Item]]
 ) -> tuple[list[Item], str | None]:
     """The items of a page read from ``rows`` (a page and one more), and the next cursor."""
     items = read(rows[: page.limit])
-    more = len(rows) > page.limit
-    return items, keyset.cursor(key(items[-1])) if more and items else None
+    more = len(rows) > page.limit and items
+    return items, encode_cursor([keyset.name, *keyset.key_of(items[-1])]) if more else None
 
 
 class PageParams:

@@ -78,14 +78,7 @@ def create(*, session: Session, caller: Caller, data: ApplicationCreate) -> Appl
     session.add(row)
     session.flush()
     created = read(row, facts.working_group_meetings(session), clock.today())
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="application",
-        resource_id=str(row.id),
-        after=created,
-    )
+    record(session, caller, "create", ("application", row.id), after=created)
     return created
 
 
@@ -127,7 +120,6 @@ def list_applications(
         page,
         rows,
         lambda page_rows: [read(row, meetings, today) for row in page_rows],
-        lambda a: (a.id,),
     )
     return Page[ApplicationRead](items=items, next_cursor=cursor)
 
@@ -155,13 +147,5 @@ def withdraw(
     row.status, row.closed_on, row.updated_at = "withdrawn", day, utcnow()
     session.flush()
     after = read(row, meetings, clock.today())
-    record(
-        session=session,
-        caller=caller,
-        action="withdraw",
-        resource_type="application",
-        resource_id=str(row.id),
-        before=before,
-        after=after,
-    )
+    record(session, caller, "withdraw", ("application", row.id), before=before, after=after)
     return after

@@ -17,18 +17,18 @@ from icat_api.schemas import Page
 
 
 def record(
-    *,
     session: Session,
     caller: Caller | None,
     action: str,
-    resource_type: str,
-    resource_id: str,
+    resource: tuple[str, object],
+    *,
     before: Any = None,
     after: Any = None,
     decision_id: int | None = None,
 ) -> None:
-    """Append one event for a write, in the write's own transaction; ``decision_id`` names the
-    decision whose effect the write is."""
+    """Append one event for a write to ``resource`` (its type and id), in the write's own
+    transaction; ``decision_id`` names the decision whose effect the write is."""
+    resource_type, resource_id = resource[0], str(resource[1])
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     session.add(
         AuditEvent(
@@ -103,10 +103,6 @@ def list_events(
         query = query.where(AuditEvent.occurred_at < until)
     rows = list(session.scalars(EVENTS.query(query, page)))
     items, cursor = page_of(
-        EVENTS,
-        page,
-        rows,
-        lambda page_rows: [AuditEventRead.model_validate(r) for r in page_rows],
-        lambda e: (e.id,),
+        EVENTS, page, rows, lambda page_rows: [AuditEventRead.model_validate(r) for r in page_rows]
     )
     return Page[AuditEventRead](items=items, next_cursor=cursor)

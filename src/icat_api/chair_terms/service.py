@@ -94,7 +94,7 @@ def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[
         names = _names(session, list(page_terms))
         return [_read(t, names) for t in page_terms]
 
-    items, cursor = page_of(TERMS, page, terms, read, lambda t: (t.start_year,))
+    items, cursor = page_of(TERMS, page, terms, read)
     return Page[ChairTermRead](items=items, next_cursor=cursor)
 
 
@@ -173,12 +173,5 @@ def create_term(*, session: Session, caller: Caller, data: ChairTermCreate) -> C
         election_decision_id=None,
     )
     created = read_term(session, term)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="chair_term",
-        resource_id=str(term.id),
-        after=created,
-    )
+    record(session, caller, "create", ("chair_term", term.id), after=created)
     return created

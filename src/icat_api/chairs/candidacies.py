@@ -110,14 +110,7 @@ def create(*, session: Session, caller: Caller, data: CandidacyCreate) -> Candid
     session.add(row)
     session.flush()
     created = read(session, row)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="chair_candidacy",
-        resource_id=str(row.id),
-        after=created,
-    )
+    record(session, caller, "create", ("chair_candidacy", row.id), after=created)
     return created
 
 
@@ -135,15 +128,7 @@ def _change(
 ) -> CandidacyRead:
     session.flush()
     after = read(session, row)
-    record(
-        session=session,
-        caller=caller,
-        action=action,
-        resource_type="chair_candidacy",
-        resource_id=str(row.id),
-        before=before,
-        after=after,
-    )
+    record(session, caller, action, ("chair_candidacy", row.id), before=before, after=after)
     return after
 
 
@@ -204,9 +189,7 @@ def list_candidacies(
     if term_year is not None:
         query = query.where(ChairCandidacy.term_year == term_year)
     rows = list(session.scalars(CANDIDACIES.query(query, page)))
-    items, cursor = page_of(
-        CANDIDACIES, page, rows, lambda page_rows: _reads(session, page_rows), lambda c: (c.id,)
-    )
+    items, cursor = page_of(CANDIDACIES, page, rows, lambda page_rows: _reads(session, page_rows))
     return Page[CandidacyRead](items=items, next_cursor=cursor)
 
 

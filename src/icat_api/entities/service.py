@@ -108,9 +108,7 @@ def list_entities(
     if updated_since is not None:
         query = query.where(Entity.updated_at >= updated_since)
     rows = session.execute(ENTITIES.query(query, page)).all()
-    items, cursor = page_of(
-        ENTITIES, page, rows, lambda page_rows: [_read(r) for r in page_rows], lambda e: (e.id,)
-    )
+    items, cursor = page_of(ENTITIES, page, rows, lambda page_rows: [_read(r) for r in page_rows])
     return Page[EntityRead](items=items, next_cursor=cursor)
 
 
@@ -141,14 +139,7 @@ def create_entity(*, session: Session, caller: Caller, data: EntityCreate) -> En
     session.add(Entity(**data.model_dump(mode="json"), created_at=now, updated_at=now))
     session.flush()
     created = get_entity(session=session, entity_id=data.id)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="entity",
-        resource_id=data.id,
-        after=created,
-    )
+    record(session, caller, "create", ("entity", data.id), after=created)
     return created
 
 
@@ -205,15 +196,7 @@ def update_entity(
     entity.updated_at = utcnow()
     session.flush()
     after = get_entity(session=session, entity_id=entity_id)
-    record(
-        session=session,
-        caller=caller,
-        action="update",
-        resource_type="entity",
-        resource_id=entity_id,
-        before=before,
-        after=after,
-    )
+    record(session, caller, "update", ("entity", entity_id), before=before, after=after)
     return after
 
 
@@ -241,7 +224,6 @@ def list_memberships(*, session: Session, entity_id: str, page: PageParams) -> P
         page,
         rows,
         lambda page_rows: [MembershipRead.model_validate(m) for m in page_rows],
-        lambda m: (m.starts_on, m.id),
     )
     return Page[MembershipRead](items=items, next_cursor=cursor)
 
@@ -284,11 +266,10 @@ def add_membership(
     touch_entity(session, entity)
     created = MembershipRead.model_validate(row)
     record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="membership",
-        resource_id=str(row.id),
+        session,
+        caller,
+        "create",
+        ("membership", row.id),
         after=created,
         decision_id=admission_decision_id,
     )
@@ -327,11 +308,10 @@ def end_membership(
     touch_entity(session, entity)
     after = MembershipRead.model_validate(row)
     record(
-        session=session,
-        caller=caller,
-        action="end",
-        resource_type="membership",
-        resource_id=str(row.id),
+        session,
+        caller,
+        "end",
+        ("membership", row.id),
         before=before,
         after=after,
         decision_id=decision_id,

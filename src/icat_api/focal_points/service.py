@@ -111,15 +111,7 @@ def _values(item: FocalPointIn | FocalPoint) -> dict[str, Any]:
 def _audit(
     session: Session, caller: Caller, action: str, fp_id: int, before: Any, after: Any
 ) -> None:
-    record(
-        session=session,
-        caller=caller,
-        action=action,
-        resource_type="focal_point",
-        resource_id=str(fp_id),
-        before=before,
-        after=after,
-    )
+    record(session, caller, action, ("focal_point", fp_id), before=before, after=after)
 
 
 def sync(
@@ -320,7 +312,7 @@ def delete_contact(
 
 
 # The change feed's order (updated_at, id) and the gaps' (id): what their cursors resume after.
-CHANGES = Keyset("focal-point-changes", (), (INSTANT, INT32))
+CHANGES = Keyset("focal-point-changes", (), (INSTANT, INT32), ("updated_at", "id"))
 GAPS = Keyset("focal-point-gaps", (Entity.id,), (TEXT,))
 
 
@@ -391,7 +383,6 @@ def changes(*, session: Session, page: PageParams, since: datetime | None) -> Pa
             )
             for r in page_rows
         ],
-        lambda c: (c.updated_at, c.id),
     )
     return Page[ChangeRead](items=items, next_cursor=cursor)
 
@@ -411,6 +402,5 @@ def gaps(*, session: Session, page: PageParams, day: date) -> Page[GapRead]:
         lambda page_rows: [
             GapRead(id=r.id, name=r.name, acronym=r.acronym, status=r.status) for r in page_rows
         ],
-        lambda g: (g.id,),
     )
     return Page[GapRead](items=items, next_cursor=cursor)

@@ -111,21 +111,16 @@ def create(*, session: Session, caller: Caller, data: FundingCreate) -> FundingR
     )
     session.flush()
     created = _reads(session, [row])[0]
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="funding",
-        resource_id=str(row.id),
-        after=created,
-    )
+    record(session, caller, "create", ("funding", row.id), after=created)
     return created
 
 
 # Keysets on the order of each list: a fund (a milestone) recorded late, with an earlier date, is
 # neither skipped nor repeated.
 FUNDS = Keyset("funding", (Funding.received_on, Funding.id), (DAY, INT32))
-OVERDUE = Keyset("overdue-reports", (Milestone.due_on, Milestone.id), (DAY, INT32))
+OVERDUE = Keyset(
+    "overdue-reports", (Milestone.due_on, Milestone.id), (DAY, INT32), ("due_on", "milestone_id")
+)
 
 
 def list_funding(*, session: Session, page: PageParams, year: int | None) -> FundingPage:
@@ -145,13 +140,7 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
         .order_by(None)
     ).all()
     rows = list(session.scalars(FUNDS.query(query, page)))
-    items, cursor = page_of(
-        FUNDS,
-        page,
-        rows,
-        lambda page_rows: _reads(session, list(page_rows)),
-        lambda f: (f.received_on, f.id),
-    )
+    items, cursor = page_of(FUNDS, page, rows, lambda page_rows: _reads(session, list(page_rows)))
     return FundingPage(
         items=items,
         totals=[
@@ -192,14 +181,7 @@ def report_milestone(
     session.add(row)
     session.flush()
     created = MilestoneReportRead.model_validate(row, from_attributes=True)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="milestone_report",
-        resource_id=str(row.id),
-        after=created,
-    )
+    record(session, caller, "create", ("milestone_report", row.id), after=created)
     return created
 
 
@@ -229,6 +211,5 @@ def overdue(*, session: Session, page: PageParams, day: date) -> Page[OverdueRea
             )
             for m, f in page_rows
         ],
-        lambda o: (o.due_on, o.milestone_id),
     )
     return Page[OverdueRead](items=items, next_cursor=cursor)

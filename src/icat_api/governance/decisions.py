@@ -107,7 +107,7 @@ def list_decisions(
         return [_read(r, objections[r.id]) for r in rows]
 
     rows = list(session.scalars(DECISIONS.query(query, page)))
-    items, cursor = page_of(DECISIONS, page, rows, read, lambda d: (d.decided_on, d.id))
+    items, cursor = page_of(DECISIONS, page, rows, read)
     return Page[DecisionRead](items=items, next_cursor=cursor)
 
 
@@ -204,13 +204,5 @@ def create(
     row.effects = effect(row) if result == "adopted" else []
     session.flush()
     created = _read(row, objections)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="decision",
-        resource_id=str(row.id),
-        after=created,
-        decision_id=row.id,
-    )
+    record(session, caller, "create", ("decision", row.id), after=created, decision_id=row.id)
     return created

@@ -61,7 +61,6 @@ def list_meetings(
         page,
         rows,
         lambda page_rows: [MeetingRead.model_validate(r, from_attributes=True) for r in page_rows],
-        lambda m: (m.starts_on, m.id),
     )
     return Page[MeetingRead](items=items, next_cursor=cursor)
 
@@ -72,14 +71,7 @@ def create_meeting(*, session: Session, caller: Caller, data: MeetingCreate) -> 
     session.add(row)
     session.flush()
     created = MeetingRead.model_validate(row, from_attributes=True)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="meeting",
-        resource_id=str(row.id),
-        after=created,
-    )
+    record(session, caller, "create", ("meeting", row.id), after=created)
     return created
 
 
@@ -122,15 +114,7 @@ def update_meeting(
     row.updated_at = utcnow()
     session.flush()
     after = MeetingRead.model_validate(row, from_attributes=True)
-    record(
-        session=session,
-        caller=caller,
-        action="update",
-        resource_type="meeting",
-        resource_id=str(row.id),
-        before=before,
-        after=after,
-    )
+    record(session, caller, "update", ("meeting", row.id), before=before, after=after)
     return after
 
 
@@ -247,13 +231,5 @@ def set_attendance(
     session.flush()
     after = _attendance(session, meeting, True)
     if before.items != after.items:
-        record(
-            session=session,
-            caller=caller,
-            action="update",
-            resource_type="attendance",
-            resource_id=str(meeting_id),
-            before=before,
-            after=after,
-        )
+        record(session, caller, "update", ("attendance", meeting_id), before=before, after=after)
     return after

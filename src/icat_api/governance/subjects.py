@@ -46,11 +46,10 @@ class Taking:
         """The audit event of a row the decision's effect changes, carrying the decision
         (ToR 3.C.2): ``resource`` is (type, id)."""
         record(
-            session=session,
-            caller=self.caller,
-            action=action,
-            resource_type=resource[0],
-            resource_id=str(resource[1]),
+            session,
+            self.caller,
+            action,
+            resource,
             before=before,
             after=after,
             decision_id=decision.id,

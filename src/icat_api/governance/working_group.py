@@ -57,14 +57,7 @@ def enrol(*, session: Session, caller: Caller, data: EnrolmentCreate) -> Enrolme
     session.add(row)
     session.flush()
     created = EnrolmentRead.model_validate(row, from_attributes=True)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="enrolment",
-        resource_id=str(row.id),
-        after=created,
-    )
+    record(session, caller, "create", ("enrolment", row.id), after=created)
     return created
 
 

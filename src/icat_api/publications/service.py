@@ -34,7 +34,7 @@ def list_publications(
         query = query.where(Publication.kind == kind)
     rows = list(session.scalars(PUBLICATIONS.query(query, page)))
     items, cursor = page_of(
-        PUBLICATIONS, page, rows, lambda page_rows: [read(r) for r in page_rows], lambda p: (p.id,)
+        PUBLICATIONS, page, rows, lambda page_rows: [read(r) for r in page_rows]
     )
     return Page[PublicationRead](items=items, next_cursor=cursor)
 
@@ -64,14 +64,7 @@ def create(*, session: Session, caller: Caller, data: PublicationCreate) -> Publ
     session.add(row)
     session.flush()
     created = read(row)
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="publication",
-        resource_id=str(row.id),
-        after=created,
-    )
+    record(session, caller, "create", ("publication", row.id), after=created)
     return created
 
 
@@ -95,13 +88,5 @@ def publish(
     )
     session.flush()
     after = read(row)
-    record(
-        session=session,
-        caller=caller,
-        action="publish",
-        resource_type="publication",
-        resource_id=str(row.id),
-        before=before,
-        after=after,
-    )
+    record(session, caller, "publish", ("publication", row.id), before=before, after=after)
     return after

@@ -66,14 +66,7 @@ def seed(session: Session) -> SeedReport:
                 website=e.website,
             )
         )
-        record(
-            session=session,
-            caller=None,
-            action="seed",
-            resource_type="entity",
-            resource_id=e.id,
-            after={"id": e.id, "name": e.name},
-        )
+        record(session, None, "seed", ("entity", e.id), after={"id": e.id, "name": e.name})
         report.entities += 1
     session.flush()
 
@@ -93,11 +86,10 @@ def seed(session: Session) -> SeedReport:
             )
         )
         record(
-            session=session,
-            caller=None,
-            action="seed",
-            resource_type="membership",
-            resource_id=f"{m.entity_id}:{m.role}:{m.starts_on}",
+            session,
+            None,
+            "seed",
+            ("membership", f"{m.entity_id}:{m.role}:{m.starts_on}"),
             after={
                 "entity_id": m.entity_id,
                 "role": m.role,
@@ -136,11 +128,10 @@ def seed(session: Session) -> SeedReport:
             )
         )
         record(
-            session=session,
-            caller=None,
-            action="seed",
-            resource_type="chair_term",
-            resource_id=str(t.start_year),
+            session,
+            None,
+            "seed",
+            ("chair_term", t.start_year),
             after={"years": [t.start_year, t.end_year], "entity_ids": list(t.entity_ids)},
         )
         report.chair_terms += 1
@@ -213,11 +204,10 @@ def _seed_2015(session: Session, report: SeedReport) -> None:
                 Attendance(meeting_id=row.id, entity_id=e, representatives=[]) for e in m.attendees
             )
             record(
-                session=session,
-                caller=None,
-                action="seed",
-                resource_type="meeting",
-                resource_id=str(row.id),
+                session,
+                None,
+                "seed",
+                ("meeting", row.id),
                 after={"title": m.title, "starts_on": m.starts_on},
             )
             report.meetings += 1
@@ -268,11 +258,10 @@ def _seed_2015(session: Session, report: SeedReport) -> None:
     if partnership is not None:
         partnership.admission_decision_id = decision.id
     record(
-        session=session,
-        caller=None,
-        action="seed",
-        resource_type="decision",
-        resource_id=str(decision.id),
+        session,
+        None,
+        "seed",
+        ("decision", decision.id),
         after={"kind": "admission", "entity_id": "osce"},
     )
     report.decisions += 1

@@ -123,11 +123,7 @@ def list_plans(*, session: Session, page: PageParams, year: int | None) -> Page[
         query = query.where(WorkPlan.start_year <= year, WorkPlan.start_year >= year - 1)
     rows = list(session.scalars(PLANS.query(query, page)))
     items, cursor = page_of(
-        PLANS,
-        page,
-        rows,
-        lambda page_rows: read_plans(session, list(page_rows)),
-        lambda p: (p.start_year, p.id),
+        PLANS, page, rows, lambda page_rows: read_plans(session, list(page_rows))
     )
     return Page[WorkPlanRead](items=items, next_cursor=cursor)
 
@@ -163,14 +159,7 @@ def create_plan(*, session: Session, caller: Caller, data: WorkPlanCreate) -> Wo
     session.add(plan)
     session.flush()
     created = read_plans(session, [plan])[0]
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="work_plan",
-        resource_id=str(plan.id),
-        after=created,
-    )
+    record(session, caller, "create", ("work_plan", plan.id), after=created)
     return created
 
 
@@ -213,14 +202,7 @@ def add_activity(
     plan.updated_at = now
     session.flush()
     created = _activity(activity, [])
-    record(
-        session=session,
-        caller=caller,
-        action="create",
-        resource_type="activity",
-        resource_id=str(activity.id),
-        after=created,
-    )
+    record(session, caller, "create", ("activity", activity.id), after=created)
     return created
 
 
@@ -263,13 +245,5 @@ def update_activity(
     activity.updated_at = utcnow()
     session.flush()
     after = _activity(activity, before.allocations)
-    record(
-        session=session,
-        caller=caller,
-        action="update",
-        resource_type="activity",
-        resource_id=str(activity.id),
-        before=before,
-        after=after,
-    )
+    record(session, caller, "update", ("activity", activity.id), before=before, after=after)
     return after
