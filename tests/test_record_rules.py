@@ -1,5 +1,5 @@
 """The rules that keep the record from saying what the ToR forbids (issue 11), as pure
-refuses with its clause, and lets the boundary through."""
+functions: each refuses with its clause, and lets the boundary through."""
 
 from datetime import date, timedelta
 from types import SimpleNamespace
