@@ -348,20 +348,18 @@ class Registry:
         body: Json | None,
         *,
         headers: Headers,
-        status: int | tuple[int, ...],
-        rule: str | tuple[str | None, ...] | None,
+        status: int,
+        rule: str | None,
     ) -> Json:
-        """Send a request that must answer ``status`` as problem+json naming ``rule`` (either
-        may be a tuple of the answers allowed); nothing is stored."""
-        allowed = status if isinstance(status, tuple) else (status,)
-        rules = rule if isinstance(rule, tuple) else (rule,)
+        """Send a request that must answer ``status`` as problem+json naming ``rule``; nothing
+        is stored."""
         with self.unchanged():
             r: httpx.Response = self.client.request(method, path, headers=headers, json=body)
-            assert r.status_code in allowed, f"{method} {path}: {r.status_code} {r.text}"
+            assert r.status_code == status, f"{method} {path}: {r.status_code} {r.text}"
             assert r.headers["content-type"].startswith(PROBLEM), r.headers["content-type"]
             problem: Json = r.json()
-            assert problem["status"] == r.status_code
-            assert problem.get("rule") in rules, problem
+            assert problem["status"] == status
+            assert problem.get("rule") == rule, problem
         return problem
 
 

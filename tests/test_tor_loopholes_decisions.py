@@ -120,7 +120,7 @@ def test_an_unconfirmed_joint_candidacy_cannot_be_elected(
         "/v1/decisions",
         election_body(world.may, filed["id"]),
         headers=writer,
-        status=(409, 422),
+        status=422,
         rule="ToR 3.D.2",
     )
     assert candidacy(client, filed["id"])["status"] == "awaiting_confirmation"

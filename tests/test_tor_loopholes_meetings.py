@@ -9,6 +9,8 @@ Chair's key and with a secretariat key, answers problem+json naming the clause, 
 nothing.
 """
 
+from datetime import date, timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -193,3 +195,31 @@ def test_attendance_of_a_meeting_without_decisions_may_still_change(
     answer = attend(client, writer, world.june, *without_ohchr)
     assert {a["entity_id"] for a in answer["items"]} == set(without_ohchr)
     assert CANDIDATE in attendees(client, world.may)
+
+
+def test_a_meeting_held_cannot_move_ahead_of_today(
+    client: TestClient, world: World, registry: Registry, writer: Headers
+) -> None:
+    """ToR 3.C.2: attendance is recorded once a meeting has begun; the meeting cannot then be
+    moved after today. Its days cannot move away from its decisions either (ToR 3.B.3)."""
+    tomorrow = str(date.today() + timedelta(days=1))
+    path = f"/v1/meetings/{world.may}"
+    problem = registry.refuse(
+        "PATCH",
+        path,
+        {"starts_on": tomorrow, "ends_on": tomorrow},
+        headers=writer,
+        status=422,
+        rule="ToR 3.C.2",
+    )
+    assert "starts_on" in problem["detail"]
+    decide(client, writer, decision_body(world.may))
+    later = str(world.day(5, 19))
+    registry.refuse(
+        "PATCH",
+        path,
+        {"starts_on": later, "ends_on": later},
+        headers=writer,
+        status=409,
+        rule="ToR 3.B.3",
+    )

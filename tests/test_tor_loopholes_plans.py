@@ -86,9 +86,7 @@ def test_endorsed_work_plans_never_overlap(
     endorse(client, world.sec, world.march, create_plan(client, world.sec, world.year))
     overlapping = create_plan(client, world.sec, world.year + offset)
     body = decision_body(world.may, "work_plan_endorsement", work_plan_id=overlapping["id"])
-    registry.refuse(
-        "POST", "/v1/decisions", body, headers=writer, status=(409, 422), rule=PLAN_RULE
-    )
+    registry.refuse("POST", "/v1/decisions", body, headers=writer, status=409, rule=PLAN_RULE)
     assert plan_status(client, overlapping) == "draft"
     # The next period is free.
     following = create_plan(client, world.sec, world.year + 2)
@@ -151,7 +149,7 @@ def test_a_funding_approval_names_an_activity_of_an_endorsed_plan(
         approval_body(world, None),
         headers=writer,
         status=422,
-        rule=(None, FUNDS_RULE),
+        rule=None,  # a field the funding_approval body requires: activity_id
     )
     registry.refuse(
         "POST",
