@@ -28,7 +28,7 @@ from icat_api.health import router as health_router
 from icat_api.idempotency.middleware import Idempotency
 from icat_api.member_list.fast import MemberListFastPath
 from icat_api.member_list.router import router as member_list_router
-from icat_api.middleware import InputGuard, RequestContext
+from icat_api.middleware import HostGuard, InputGuard, RequestContext
 from icat_api.openapi import build_openapi
 from icat_api.problems import install_handlers
 from icat_api.publications.router import router as publications_router
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_address=settings.rate_limit_per_address,
             per_key=settings.rate_limit_per_key,
         )
+    app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(RequestContext)
     return app
 

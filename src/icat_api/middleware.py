@@ -4,7 +4,7 @@ import itertools
 import os
 import re
 import time
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import structlog
 from starlette.exceptions import HTTPException
@@ -31,7 +31,9 @@ def _incoming_request_id(scope: Scope) -> str | None:
 
 class RequestContext:
     """Gives each request an id (``X-Request-ID``, echoed back), binds it to the logs, and logs
-    one line per request."""
+    one line per request. Outermost: an exception nothing else handled is logged here once and
+    answered as a problem+json 500 with the request's id (never re-raised, so the server does
+    not log it a second time)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -46,10 +48,12 @@ class RequestContext:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        answered = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
+                answered = True
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
@@ -57,6 +61,13 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled_error", method=scope["method"], path=scope["path"])
+            if not answered:
+                answer = problem_response(
+                    500, "An unexpected error occurred; it has been logged.", request=Request(scope)
+                )
+                await answer(scope, receive, send_with_id)
         finally:
             log.info(
                 "request",
@@ -145,3 +156,51 @@ class InputGuard:
                 request=Request(scope),
             )
         return None
+
+
+class HostGuard:
+    """Answers only for the host names in ``ICAT_ALLOWED_HOSTS`` (``*`` for any; ``*.example.org``
+    for its subdomains): another ``Host`` is 400. And a redirect (a trailing slash) never
+    echoes the request's ``Host``: its ``Location`` is a path on this service."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.any_host = "*" in allowed_hosts
+        self.exact = {h.lower() for h in allowed_hosts if not h.startswith("*.")}
+        self.suffixes = tuple(h[1:].lower() for h in allowed_hosts if h.startswith("*."))
+
+    def _allowed(self, scope: Scope) -> bool:
+        if self.any_host:
+            return True
+        host = next((v for k, v in scope["headers"] if k == b"host"), b"").decode("latin-1")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        name = name.lower()
+        return name in self.exact or (bool(self.suffixes) and name.endswith(self.suffixes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not self._allowed(scope):
+            answer = problem_response(
+                400, "This service does not answer for that Host.", request=Request(scope)
+            )
+            await answer(scope, receive, send)
+            return
+
+        async def relative_redirects(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message["headers"] = [
+                    (k, _path_only(v) if k.lower() == b"location" else v)
+                    for k, v in message.get("headers", [])
+                ]
+            await send(message)
+
+        await self.app(scope, receive, relative_redirects)
+
+
+def _path_only(location: bytes) -> bytes:
+    """``http://any.host/v1/x?y`` -> ``/v1/x?y``: never send a caller to a host it named."""
+    parts = urlsplit(location.decode("latin-1"))
+    path = "/" + parts.path.lstrip("/")  # never '//host': a scheme-relative URL
+    return (path + (f"?{parts.query}" if parts.query else "")).encode("latin-1")

@@ -5,9 +5,15 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, BeforeValidator, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from icat_api.ratelimit import RATE
+
+
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 def _time_zone(name: str) -> str:
@@ -93,6 +99,17 @@ class Settings(BaseSettings):
             ),
         ),
     ] = 0.5
+    allowed_hosts: Annotated[
+        list[str],
+        NoDecode,
+        BeforeValidator(_comma_list),
+        Field(
+            description=(
+                "Host names the service answers for, comma-separated (`*` any; `*.example.org` "
+                "its subdomains); a request for another Host is 400."
+            )
+        ),
+    ] = ["*"]
     timezone: Annotated[
         str,
         AfterValidator(_time_zone),
