@@ -1443,7 +1443,7 @@ def test_a_years_records_as_json_and_as_a_zip_of_csv(
         assert names == {f"{table}.csv" for table in records}
         tables = {
             name.removesuffix(".csv"): list(
-                csv.DictReader(io.StringIO(archive.read(name).decode()))
+                csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))
             )
             for name in names
         }

@@ -4,6 +4,7 @@ The Coordinator uses the Chair's report as the basis for reporting to Member Sta
 3.C.2); the service assembles the facts, the Chair writes the prose.
 """
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -196,9 +197,29 @@ _CAPACITY = {
 }
 
 
+# Characters that mark up text anywhere in a line (emphasis, code, links, tables, strike-through,
+# math), escaped with a backslash; HTML's three as entities.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# What starts a block when it opens a list item's text: a heading, a list, an ordered list.
+_MD_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
+
+
+def md(value: object) -> str:
+    """Text from the registry, made inert in Markdown: on one line (every run of whitespace,
+    newlines included, is one space, so a value never starts a block or leaves its table row or
+    list item), markup characters backslash-escaped, ``& < >`` as HTML entities, and a leading
+    block marker (``#``, ``-``, ``+``, ``=``, ``1.``) escaped."""
+    text = " ".join(str(value).split())
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = "".join(_HTML.get(char, char) for char in text)
+    return _MD_BLOCK_START.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], text, count=1)
+
+
 def to_markdown(r: ChairReport) -> str:
-    """A readable draft a Chair could start the annual report from."""
-    out = [f"# ICAT Chair's report - {r.year} ({' and '.join(r.chair_names)})", ""]
+    """A readable draft a Chair could start the annual report from. Every value from the
+    registry goes through :func:`md`, so no name or title can inject Markdown or HTML."""
+    out = [f"# ICAT Chair's report - {r.year} ({' and '.join(md(n) for n in r.chair_names)})", ""]
     out += ["## Meetings", ""]
     if not r.meetings:
         out.append("No meetings recorded.")
@@ -210,62 +231,67 @@ def to_markdown(r: ChairReport) -> str:
             else f"{mt.starts_on} to {mt.ends_on}"
         )
         out.append(
-            f"- **{mt.title}** ({mt.kind.value.replace('_', ' ')}), {mt.location or 'location not recorded'}, {days}"
+            f"- **{md(mt.title)}** ({mt.kind.value.replace('_', ' ')}), "
+            f"{md(mt.location) if mt.location else 'location not recorded'}, {days}"
         )
         if m.attendance:
-            who = ", ".join(f"{a.name} ({_CAPACITY[a.capacity.value]})" for a in m.attendance)
+            who = ", ".join(f"{md(a.name)} ({_CAPACITY[a.capacity.value]})" for a in m.attendance)
             out.append(f"  - Attended by: {who}")
     out += ["", "## Decisions", ""]
     if not (r.decisions_adopted or r.decisions_not_adopted):
         out.append("No decisions recorded.")
     for d in r.decisions_adopted:
-        out.append(f"- {d.decided_on} — adopted ({d.kind.replace('_', ' ')}): {d.record}")
+        out.append(f"- {d.decided_on} — adopted ({d.kind.replace('_', ' ')}): {md(d.record)}")
     for d in r.decisions_not_adopted:
-        out.append(f"- {d.decided_on} — not adopted ({d.kind.replace('_', ' ')}): {d.record}")
+        out.append(f"- {d.decided_on} — not adopted ({d.kind.replace('_', ' ')}): {md(d.record)}")
     out += ["", "## Admissions", ""]
     if not r.admissions:
         out.append("No applications decided.")
     for a in r.admissions:
         out.append(
-            f"- {a.name}: application as {a.role} of {a.submitted_on}, {a.outcome.replace('_', ' ')} on {a.closed_on}"
+            f"- {md(a.name)}: application as {a.role} of {a.submitted_on}, "
+            f"{a.outcome.replace('_', ' ')} on {a.closed_on}"
         )
     out += ["", "## Membership changes", ""]
     if not (r.roles_started or r.roles_ended):
         out.append("None.")
     for s in r.roles_started:
-        out.append(f"- {s.name}: {s.role} from {s.on}")
+        out.append(f"- {md(s.name)}: {s.role} from {s.on}")
     for s in r.roles_ended:
-        out.append(f"- {s.name}: {s.role} until {s.on}")
+        out.append(f"- {md(s.name)}: {s.role} until {s.on}")
     out += ["", "## Focal points", ""]
     out.append(
         f"{len(r.focal_point_gaps)} members and partners have not designated a focal point "
-        "(ToR 3.A.2)" + (": " + ", ".join(r.focal_point_gaps) if r.focal_point_gaps else ".")
+        "(ToR 3.A.2)"
+        + (": " + ", ".join(md(g) for g in r.focal_point_gaps) if r.focal_point_gaps else ".")
     )
     out += ["", "## Work plan", ""]
     if not r.work_plans:
         out.append("No work plan recorded for the year.")
     for plan in r.work_plans:
-        out.append(f"- **{plan.title}** ({plan.start_year}-{plan.end_year}), {plan.status}")
+        out.append(f"- **{md(plan.title)}** ({plan.start_year}-{plan.end_year}), {plan.status}")
         for act in plan.activities:
             out.append(
-                f"  - {act.title} ({act.priority_area.value.replace('_', ' ')}; lead "
-                f"{act.lead_entity_id}): {act.status}"
-                + (f". {act.progress}" if act.progress else "")
+                f"  - {md(act.title)} ({act.priority_area.value.replace('_', ' ')}; lead "
+                f"{md(act.lead_entity_id)}): {act.status}"
+                + (f". {md(act.progress)}" if act.progress else "")
             )
     out += ["", "## Funds", ""]
     if not r.funds.items:
         out.append("No funds received on ICAT's behalf recorded for the year.")
     for f in r.funds.items:
         amount = f"{f.amount} {f.currency}" if f.amount is not None else "amount not recorded"
-        out.append(f"- {f.donor} to {f.recipient_entity_id}, {f.received_on}: {amount}")
+        out.append(f"- {md(f.donor)} to {md(f.recipient_entity_id)}, {f.received_on}: {amount}")
     for al in r.allocations:
         out.append(f"- Budget allocated by the Working Group: {al.amount} {al.currency}")
     for t in r.funds.totals:
-        out.append(f"- Total from {t.donor}: {t.amount} {t.currency}")
+        out.append(f"- Total from {md(t.donor)}: {t.amount} {t.currency}")
     out += ["", "## Products", ""]
     if not r.products:
         out.append("No products published in the year.")
     for p in r.products:
-        out.append(f"- {p.title} ({p.kind.value.replace('_', ' ')}), published {p.published_on}")
+        out.append(
+            f"- {md(p.title)} ({p.kind.value.replace('_', ' ')}), published {p.published_on}"
+        )
     out.append("")
     return "\n".join(out)

@@ -72,4 +72,4 @@ class MemberListFastPath:
         cached = self.cache.get(member_list_key(day, csv), self.cache.token())
         if cached is None:
             return None
-        return answer(cached, csv, headers.get("if-none-match"))
+        return answer(cached, day, csv, headers.get("if-none-match"))

@@ -1,7 +1,10 @@
 """GET /v1/member-list: the ICAT website's one call."""
 
+from datetime import date
+
 from fastapi import APIRouter, Request, Response
 
+from icat_api import csv_output
 from icat_api.conditional import etag_matches
 from icat_api.data_version import Cached
 from icat_api.member_list import service
@@ -12,7 +15,6 @@ from icat_api.problems import responses
 PATH = "/v1/member-list"
 router = APIRouter(prefix="/v1", tags=["member list"])
 _HEADERS = {"Cache-Control": "public, max-age=60", "Vary": "Accept"}
-_CSV = "text/csv; charset=utf-8"
 _JSON = "application/json"
 
 
@@ -22,13 +24,17 @@ def wants_csv(accept: str | None) -> bool:
     return "text/csv" in accept and "application/json" not in accept.split(",")[0]
 
 
-def answer(cached: Cached, csv: bool, if_none_match: str | None) -> Response:
+def answer(cached: Cached, day: date, csv: bool, if_none_match: str | None) -> Response:
     """The member list's answer from its cached bytes: 200, or 304 when the ETag is known.
-    Also used by the fast path (``fast.py``), so both answer the same bytes and headers."""
+    Also used by the fast path (``fast.py``), so both answer the same bytes and headers. The
+    CSV is an attachment named for its day."""
     headers = {"ETag": cached.etag, **_HEADERS}
+    if csv:
+        headers.update(csv_output.attachment(service.csv_filename(day)))
     if etag_matches(if_none_match, cached.etag):
         return Response(status_code=304, headers=headers)
-    return Response(cached.body, media_type=_CSV if csv else _JSON, headers=headers)
+    media_type = csv_output.MEDIA_TYPE if csv else _JSON
+    return Response(cached.body, media_type=media_type, headers=headers)
 
 
 @router.get(
@@ -37,12 +43,21 @@ def answer(cached: Cached, csv: bool, if_none_match: str | None) -> Response:
     response_model=MemberList,
     responses={
         200: {
-            "description": "ICAT on the day: JSON, or CSV with `Accept: text/csv`.",
+            "description": "ICAT on the day: JSON, or CSV with `Accept: text/csv` (UTF-8 with a "
+            "byte-order mark, every cell quoted, a cell a spreadsheet would read as a formula "
+            "prefixed with `'`).",
+            "headers": {
+                "Content-Disposition": {
+                    "description": "With CSV: `attachment; "
+                    'filename="icat-member-list-YYYY-MM-DD.csv"`, the day asked.',
+                    "schema": {"type": "string"},
+                }
+            },
             "content": {
                 "text/csv": {
                     "schema": {"type": "string"},
-                    "example": "group,id,name,acronym,website\r\ncoordinator,unodc,United Nations "
-                    "Office on Drugs and Crime,UNODC,https://www.unodc.org\r\n",
+                    "example": '"group","id","name","acronym","website"\r\n"coordinator","unodc",'
+                    '"United Nations Office on Drugs and Crime","UNODC","https://www.unodc.org"\r\n',
                 }
             },
         },
@@ -56,5 +71,6 @@ async def get_member_list(request: Request, on: OnQuery = None) -> Response:
     group. Public and cacheable: send the `ETag` back as `If-None-Match` for a 304. No personal
     data, ever."""
     csv = wants_csv(request.headers.get("accept"))
-    cached = await service.cached_member_list(request.app, today_or(on), csv)
-    return answer(cached, csv, request.headers.get("if-none-match"))
+    day = today_or(on)
+    cached = await service.cached_member_list(request.app, day, csv)
+    return answer(cached, day, csv, request.headers.get("if-none-match"))

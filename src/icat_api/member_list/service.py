@@ -1,13 +1,12 @@
 """Assemble the member list for a day from entities, memberships, enrolments and chair terms."""
 
-import csv
-import io
 from datetime import date
 
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from icat_api import csv_output
 from icat_api.chair_terms.service import terms_in_year
 from icat_api.conditional import etag_of, render_json
 from icat_api.data_version import Cached, cached
@@ -50,9 +49,6 @@ CSV_COLUMNS = ("group", "id", "name", "acronym", "website")
 def to_csv(data: MemberList) -> bytes:
     """One row per entity and group it appears in: coordinator, chair, member, working_group,
     partner."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
     groups: list[tuple[str, list[ListedEntity]]] = [
         ("coordinator", [data.coordinator] if data.coordinator else []),
         ("chair", data.chairs),
@@ -60,15 +56,15 @@ def to_csv(data: MemberList) -> bytes:
         ("working_group", data.working_group),
         ("partner", data.partners),
     ]
-    for group, items in groups:
-        for e in items:
-            writer.writerow((group, e.id, _safe(e.name), _safe(e.acronym or ""), e.website or ""))
-    return out.getvalue().encode("utf-8")
+    return csv_output.to_csv(
+        CSV_COLUMNS,
+        ((group, e.id, e.name, e.acronym, e.website) for group, items in groups for e in items),
+    )
 
 
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def csv_filename(day: date) -> str:
+    """What the CSV is saved as: the member list and its day."""
+    return f"icat-member-list-{day.isoformat()}.csv"
 
 
 def _build(factory: sessionmaker[Session], day: date, coordinator_id: str, csv: bool) -> Cached:

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
+from icat_api import csv_output
 from icat_api.auth import Secretariat
 from icat_api.conditional import conditional_response, render_json
 from icat_api.db import SessionDep
@@ -19,7 +20,15 @@ router = APIRouter(prefix="/v1", tags=["records"])
     response_model=dict[str, list[dict[str, Any]]],
     responses={
         200: {
-            "description": "JSON, or one CSV per table in a zip with `Accept: application/zip`.",
+            "description": "JSON, or one CSV per table in a zip with `Accept: application/zip` "
+            "(each CSV UTF-8 with a byte-order mark, every cell quoted, a cell a spreadsheet "
+            "would read as a formula prefixed with `'`).",
+            "headers": {
+                "Content-Disposition": {
+                    "description": 'With the zip: `attachment; filename="icat-records-YYYY.zip"`.',
+                    "schema": {"type": "string"},
+                }
+            },
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         },
         **responses(304, 401, 403, 422),
@@ -42,9 +51,6 @@ def get_records(
             request,
             service.to_zip(records, service.columns(year)),
             "application/zip",
-            headers={
-                "Content-Disposition": f'attachment; filename="icat-records-{year}.zip"',
-                "Vary": "Accept",
-            },
+            headers={**csv_output.attachment(service.zip_filename(year)), "Vary": "Accept"},
         )
     return conditional_response(request, render_json(records), headers={"Vary": "Accept"})

@@ -5,9 +5,7 @@ request. A year's records are every table's rows that concern the year, as JSON 
 per table in a zip.
 """
 
-import csv
 import io
-import json
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from icat_api import csv_output
 from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
 from icat_api.chair_terms.models import ChairSeat, ChairTerm
@@ -108,31 +107,29 @@ def export(*, session: Session, year: int) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+# A fixed time on every member of the zip: the same records give the same bytes, so the same
+# ETag (zipfile would stamp each file with the current time).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def to_zip(records: dict[str, list[dict[str, Any]]], columns: dict[str, list[str]]) -> bytes:
-    """One CSV per table (header row even when empty)."""
+    """One CSV per table (header row even when empty), each written by the one CSV writer."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, rows in records.items():
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow(columns[name])
-            for row in rows:
-                writer.writerow([_cell(row.get(c)) for c in columns[name]])
-            archive.writestr(f"{name}.csv", out.getvalue())
+            member = zipfile.ZipInfo(f"{name}.csv", date_time=_ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            body = csv_output.to_csv(
+                columns[name], ([row.get(c) for c in columns[name]] for row in rows)
+            )
+            archive.writestr(member, body)
     return buffer.getvalue()
+
+
+def zip_filename(year: int) -> str:
+    """What the zip is saved as: the records and their year."""
+    return f"icat-records-{year}.zip"
 
 
 def columns(year: int) -> dict[str, list[str]]:
