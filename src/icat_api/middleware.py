@@ -1,13 +1,14 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware: it costs on every request)."""
 
 import itertools
+import json
 import os
 import re
 import time
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import structlog
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -78,12 +79,44 @@ class RequestContext:
             )
 
 
-class BodyTooLarge(HTTPException):
-    """Raised from ``receive``: an HTTPException, so FastAPI's body parsing lets it through
-    (it turns other errors into 400) and the problem handler answers 413."""
+def _replay(first: Message, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``first`` once, then what the client sends next (its
+    disconnect)."""
+    sent = False
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(status_code=413, detail=detail)
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return first
+        return await receive()
+
+    return replayed
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+def _duplicate_key(body: bytes) -> bool:
+    """Whether ``body`` is JSON that names a key twice in one object (the last would silently
+    win). Other bad JSON is left to the handler (400)."""
+    if not body or b'"' not in body:
+        return False
+    try:
+        json.loads(body, object_pairs_hook=_pairs)
+    except _DuplicateKey:
+        return True
+    except (ValueError, RecursionError):
+        return False
+    return False
 
 
 _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
@@ -109,19 +142,35 @@ class InputGuard:
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
-        detail = f"The body is larger than {self.max_bytes} bytes."
+        # The body, read whole (it is at most max_bytes), then handed on as one message.
+        chunks: list[bytes] = []
         seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge(detail)
-            return message
-
-        await self.app(scope, limited, send)
+            if message["type"] != "http.request":
+                await self.app(scope, _replay(message, receive), send)  # the client went away
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                answer = problem_response(
+                    413, f"The body is larger than {self.max_bytes} bytes.", request=Request(scope)
+                )
+                await answer(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _duplicate_key(body):
+            answer = problem_response(
+                400,
+                "The body's JSON names a key twice in one object; each key once.",
+                request=Request(scope),
+            )
+            await answer(scope, receive, send)
+            return
+        await self.app(scope, _replay({"type": "http.request", "body": body}, receive), send)
 
     def _refusal(self, scope: Scope) -> JSONResponse | None:
         query = scope.get("query_string", b"")

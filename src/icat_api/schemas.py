@@ -19,11 +19,24 @@ FIRST_DAY = date(1945, 10, 24)  # the UN Charter came into force; no ICAT record
 LAST_DAY = date(2100, 12, 31)
 
 
+# Characters no text of the registry carries: C0 controls but tab and newline (NUL included),
+# and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+# which make a name display as something else than it is ("Trojan Source").
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\u202a-\u202e\u2066-\u2069]")
+
+
 def _no_nul(value: Any) -> Any:
     # Strings, and strings in lists; nested objects are Schema models that check their own
     # fields, so the error names the innermost field.
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
+    if isinstance(value, str):
+        bad = _FORBIDDEN.search(value)
+        if bad is not None:
+            char = bad.group()
+            if char == "\x00":
+                raise ValueError("NUL characters are not allowed")
+            raise ValueError(
+                f"control or bidirectional-override character U+{ord(char):04X} is not allowed"
+            )
     if isinstance(value, list):
         for v in value:
             if isinstance(v, str):
@@ -33,7 +46,8 @@ def _no_nul(value: Any) -> Any:
 
 class Schema(BaseModel):
     """The base of every request and response body: unknown fields refused, strings trimmed,
-    NUL characters refused anywhere."""
+    NUL, other control characters (but tab and newline) and bidirectional overrides refused
+    anywhere."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, from_attributes=True)
 
