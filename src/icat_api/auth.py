@@ -17,17 +17,14 @@ from icat_api.keys.service import find_active_key
 from icat_api.problems import Forbidden, Unauthorized
 
 
-def authenticate(request: Request, session: SessionDep) -> Caller:
-    """The caller of a request that needs a key: 401 when it is missing, unknown or revoked."""
-    header = request.headers.get("authorization")
-    if not header:
-        raise Unauthorized("This operation needs an API key: Authorization: Bearer <key>.")
-    scheme, _, key = header.partition(" ")
+def _caller_of(request: Request, session: Session) -> Caller | None:
+    """The holder of the request's key when it is a valid Bearer key, else None."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthorized("Use the Bearer scheme: Authorization: Bearer <key>.")
+        return None
     info = find_active_key(session=session, key=key.strip())
     if info is None:
-        raise Unauthorized("The API key is unknown or revoked.")
+        return None
     coordinator = request.app.state.settings.coordinator_entity_id
     caller = Caller(
         key_id=info.id,
@@ -39,16 +36,28 @@ def authenticate(request: Request, session: SessionDep) -> Caller:
     return caller
 
 
+def authenticate(request: Request, session: SessionDep) -> Caller:
+    """The caller of a request that needs a key: 401 when it is missing, unknown or revoked."""
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthorized("This operation needs an API key: Authorization: Bearer <key>.")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Use the Bearer scheme: Authorization: Bearer <key>.")
+    caller = _caller_of(request, session)
+    if caller is None:
+        raise Unauthorized("The API key is unknown or revoked.")
+    return caller
+
+
+def optional_caller(request: Request, session: SessionDep) -> Caller | None:
+    """On a public read: the caller when a valid key comes with it (it may then see more, such
+    as representatives' names); a missing, unknown or revoked key is simply the public."""
+    return _caller_of(request, session)
+
+
+OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 AuthenticatedCaller = Annotated[Caller, Depends(authenticate)]
-
-
-def has_valid_key(request: Request, session: Session) -> bool:
-    """Whether a public read comes with a valid key (it then shows what keys may see, such as
-    representatives' names and draft products); never an error on a public read."""
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    return (
-        scheme.lower() == "bearer" and find_active_key(session=session, key=key.strip()) is not None
-    )
 
 
 Power = Callable[[Caller, Session, Request], bool]

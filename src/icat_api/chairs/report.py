@@ -27,7 +27,7 @@ from icat_api.governance.schemas import AttendeeRead, MeetingRead
 from icat_api.pagination import PageParams
 from icat_api.problems import NotFound
 from icat_api.publications.schemas import PublicationRead
-from icat_api.publications.service import list_publications
+from icat_api.publications.service import DraftAccess, list_publications
 from icat_api.work_plans.schemas import WorkPlanRead
 from icat_api.work_plans.service import list_plans
 
@@ -174,7 +174,7 @@ def report(*, session: Session, year: int) -> ChairReport:
         products=[
             p
             for p in list_publications(
-                session=session, page=everything, everything=False, kind=None
+                session=session, page=everything, access=DraftAccess(), kind=None
             ).items
             if p.published_on is not None and p.published_on.year == year
         ],

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from icat_api.auth import has_valid_key
+from icat_api.auth import OptionalCaller
 from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.conditional import check_if_match, created_response, json_response
 from icat_api.db import SessionDep
+from icat_api.entities.powers import reads_personal_data
 from icat_api.governance import meetings
 from icat_api.governance.schemas import (
     AttendanceRead,
@@ -101,11 +102,14 @@ def update_meeting(
     response_model=AttendanceRead,
     responses=responses(304, 404, 422),
 )
-def get_attendance(request: Request, session: SessionDep, meeting_id: MeetingPath) -> Response:
+def get_attendance(
+    request: Request, session: SessionDep, caller: OptionalCaller, meeting_id: MeetingPath
+) -> Response:
     """Each attendee with its capacity on the meeting's first day: `voting_member`, `member`
     (no voting rights yet), `observer` (partner) or `guest` (stakeholder) — ToR 3.B.7, 3.A.5.
-    Public; the names of representatives are shown only to callers with an API key."""
-    with_people = has_valid_key(request, session)
+    Public; the names of representatives (personal data) are shown only to the secretariat and
+    to the keys of entities that are members or partners today."""
+    with_people = reads_personal_data(caller, session)
     return json_response(
         request,
         meetings.attendance(session=session, meeting_id=meeting_id, with_people=with_people),

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from icat_api.auth import has_valid_key
+from icat_api.auth import OptionalCaller
 from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
@@ -29,16 +29,16 @@ router = APIRouter(prefix="/v1/publications", tags=["publications"])
 def list_publications(
     request: Request,
     session: SessionDep,
+    caller: OptionalCaller,
     page: PageDep,
     kind: Annotated[PublicationKind | None, Query()] = None,
 ) -> Response:
     """Issue briefs, policy papers, toolkits, submissions and reports. The public sees published
-    products; a request with an API key sees drafts and signed-off ones too."""
+    products; drafts and signed-off ones are listed too for the secretariat, the sitting Chair and
+    the Working Group's members, and for the lead entity (its own)."""
+    access = service.draft_access(session, caller)
     return json_response(
-        request,
-        service.list_publications(
-            session=session, page=page, everything=has_valid_key(request, session), kind=kind
-        ),
+        request, service.list_publications(session=session, page=page, access=access, kind=kind)
     )
 
 
@@ -64,15 +64,13 @@ def create_publication(
     response_model=PublicationRead,
     responses=responses(304, 404, 422),
 )
-def get_publication(request: Request, session: SessionDep, publication_id: IdPath) -> Response:
-    """One product. Unpublished ones only with an API key."""
+def get_publication(
+    request: Request, session: SessionDep, caller: OptionalCaller, publication_id: IdPath
+) -> Response:
+    """One product. An unpublished one only for those who read drafts (404 for the others)."""
+    access = service.draft_access(session, caller)
     return json_response(
-        request,
-        service.get(
-            session=session,
-            publication_id=publication_id,
-            everything=has_valid_key(request, session),
-        ),
+        request, service.get(session=session, publication_id=publication_id, access=access)
     )
 
 

@@ -1,12 +1,17 @@
 """ICAT products: signed off by consensus before they are published (ToR 3.B.5)."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from icat_api.audit.service import record
 from icat_api.caller import Caller
+from icat_api.chair_terms.service import sitting_chair_ids
+from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities.models import Entity
+from icat_api.entities.rules import working_group_expression
 from icat_api.governance.models import Decision
 from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput, NotFound
@@ -23,13 +28,44 @@ def read(p: Publication) -> PublicationRead:
 PUBLICATIONS = Keyset("publications", (Publication.id,), (INT32,))
 
 
+@dataclass(frozen=True)
+class DraftAccess:
+    """Which unpublished products a caller reads: all of them, or those it leads, or none."""
+
+    all: bool = False
+    lead: str | None = None
+
+    def sees(self, status: str, lead_entity_id: str | None) -> bool:
+        mine = self.lead is not None and lead_entity_id == self.lead
+        return status == "published" or self.all or mine
+
+
+def draft_access(session: Session, caller: Caller | None) -> DraftAccess:
+    """DESIGN section 5: drafts and signed-off, unpublished products are read by the
+    secretariat, the sitting Chair(s) and the Working Group's members, and by the product's
+    lead entity (its own); never by the public, stakeholders, applicants or former members."""
+    if caller is None:
+        return DraftAccess()
+    day = today()
+    if caller.is_secretariat or caller.entity_id in sitting_chair_ids(session, day):
+        return DraftAccess(all=True)
+    in_working_group = session.scalar(
+        select(working_group_expression(day)).where(Entity.id == caller.entity_id)
+    )
+    return DraftAccess(all=bool(in_working_group), lead=caller.entity_id)
+
+
 def list_publications(
-    *, session: Session, page: PageParams, everything: bool, kind: str | None
+    *, session: Session, page: PageParams, access: DraftAccess, kind: str | None
 ) -> Page[PublicationRead]:
-    """Published products for the public; all of them for ICAT's members and the secretariat."""
+    """Published products for the public; unpublished ones as ``access`` allows."""
     query = select(Publication)
-    if not everything:
+    if not access.all and access.lead is None:
         query = query.where(Publication.status == "published")
+    elif not access.all:
+        query = query.where(
+            (Publication.status == "published") | (Publication.lead_entity_id == access.lead)
+        )
     if kind is not None:
         query = query.where(Publication.kind == kind)
     rows = list(session.scalars(PUBLICATIONS.query(query, page)))
@@ -39,9 +75,9 @@ def list_publications(
     return Page[PublicationRead](items=items, next_cursor=cursor)
 
 
-def get(*, session: Session, publication_id: int, everything: bool) -> PublicationRead:
+def get(*, session: Session, publication_id: int, access: DraftAccess) -> PublicationRead:
     row = session.get(Publication, publication_id)
-    if row is None or (not everything and row.status != "published"):
+    if row is None or not access.sees(row.status, row.lead_entity_id):
         raise NotFound(f"No publication {publication_id}.")
     return read(row)
 
