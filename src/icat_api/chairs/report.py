@@ -16,7 +16,7 @@ from icat_api.applications.models import Application
 from icat_api.chair_terms.service import terms_in_year
 from icat_api.clock import today
 from icat_api.entities.models import Entity, Membership
-from icat_api.focal_points.service import gaps
+from icat_api.focal_points.feed import gaps
 from icat_api.funding.schemas import FundingPage
 from icat_api.funding.service import list_funding
 from icat_api.governance.decision_schemas import DecisionRead

@@ -14,7 +14,7 @@ from icat_api.conditional import (
 )
 from icat_api.db import SessionDep
 from icat_api.entities.powers import ParticipantOrSecretariat
-from icat_api.focal_points import service
+from icat_api.focal_points import feed, service
 from icat_api.focal_points.schemas import (
     ChangeRead,
     FocalPointIn,
@@ -194,7 +194,7 @@ def focal_point_changes(
     (`deleted: true`) for each one removed, oldest change first, so a mailing-list system stays
     in sync without re-reading everything. Resume with `next_cursor`; next night, pass the
     last `updated_at` seen. Secretariat only."""
-    return json_response(request, service.changes(session=session, page=page, since=updated_since))
+    return json_response(request, feed.changes(session=session, page=page, since=updated_since))
 
 
 @router.get(
@@ -208,4 +208,4 @@ def focal_point_gaps(
 ) -> Response:
     """The members and partners on `on` (today by default) that have not designated a focal
     point (ToR 3.A.2), for the Coordinator to follow up. Secretariat only."""
-    return json_response(request, service.gaps(session=session, page=page, day=today_or(on)))
+    return json_response(request, feed.gaps(session=session, page=page, day=today_or(on)))
