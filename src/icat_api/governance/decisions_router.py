@@ -56,14 +56,19 @@ def create_decision(
     request: Request, session: SessionDep, caller: ChairOrSecretariat, body: DecisionCreate
 ) -> Response:
     """Records a decision taken by consensus (ToR 3.B.3) at a meeting, or electronically with
-    the entities consulted and a deadline. It needs the written `record` and `confirmed_by`, the
-    Chair or co-chair sitting that day. Only entities with voting rights that take part may
-    object (partners are observers, ToR 3.B.7); a maintained objection makes it `not_adopted`;
-    withdrawn objections stay on the record; at least one entity with voting rights must take
-    part. An adopted `admission` admits the applicant that day (ToR 3.A.3), an adopted
-    `chair_election` (by 30 June of the year before the term, every candidate eligible that day,
-    ToR 3.D.1) creates the chair term, in the same transaction; the answer lists the `effects`.
-    The sitting Chair or the secretariat."""
+    the entities consulted — every entity with voting rights on the deadline day — and a
+    deadline. The body is one schema per `kind`, each naming its subject. Every kind but
+    `general` is the Working Group's: taken at a `working_group` meeting or electronically. It
+    needs the written `record` and `confirmed_by`, the Chair or co-chair sitting that day, and is
+    dated today at the latest (ToR 3.C.2). Only entities with voting rights that take part may
+    object (partners are observers, ToR 3.B.7); a maintained objection makes it `not_adopted`,
+    which closes nothing; withdrawn objections stay on the record; at least one entity with
+    voting rights must take part. Adopted, its subject's effect is applied in the same
+    transaction and listed in `effects`: an `admission` admits the applicant that day (or, with
+    `accept` false, turns the application down; ToR 3.A.3); a `chair_election` (by 30 June of
+    the year before the term, every candidate eligible that day, ToR 3.D.1) creates the chair
+    term; a `work_plan_endorsement` endorses the plan; a `product_sign_off` signs the product
+    off. The sitting Chair or the secretariat."""
     created = decisions.create(
         session=session,
         caller=caller,

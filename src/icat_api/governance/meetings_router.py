@@ -120,7 +120,7 @@ def get_attendance(
     "/{meeting_id}/attendance",
     summary="Record who attended",
     response_model=AttendanceRead,
-    responses=responses(400, 401, 403, 404, 413, 422),
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
 def set_attendance(
     request: Request,
@@ -130,8 +130,10 @@ def set_attendance(
     body: AttendanceSet,
 ) -> Response:
     """Replaces the attendance of the meeting and answers each attendee's capacity that day.
-    Stakeholders attend briefings and consultations only (ToR 3.A.5). The sitting Chair or the
-    secretariat."""
+    Stakeholders attend briefings and consultations only (ToR 3.A.5). Attendance is a fact,
+    recorded once the meeting has begun (ToR 3.C.2); an entity a decision at the meeting relied
+    on (an objector, a participant with voting rights) cannot be removed (409, ToR 3.B.3). The
+    sitting Chair or the secretariat."""
     return json_response(
         request,
         meetings.set_attendance(session=session, caller=caller, meeting_id=meeting_id, data=body),
