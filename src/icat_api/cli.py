@@ -54,6 +54,8 @@ def serve(
         added = _seed_if_empty()
         if added:
             structlog.get_logger("icat_api.cli").info("seeded_real_data", records=added)
+    # Each worker is a new process that builds the app itself (create_served_app), from the
+    # same environment: the same settings, and logging configured as here.
     uvicorn.run(
         "icat_api.app:create_served_app",
         factory=True,
@@ -62,7 +64,9 @@ def serve(
         workers=workers,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 (or $FORWARDED_ALLOW_IPS):
+        # the app decides alone, from ICAT_FORWARDED_ALLOW_IPS (icat_api.forwarded).
+        proxy_headers=False,
         server_header=False,
     )
 

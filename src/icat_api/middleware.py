@@ -70,12 +70,14 @@ class RequestContext:
                 )
                 await answer(scope, receive, send_with_id)
         finally:
+            client = scope.get("client")  # as ForwardedClient left it, behind a trusted proxy
             log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 2),
+                client=client[0] if client else None,
             )
 
 
