@@ -120,6 +120,17 @@ class Settings(BaseSettings):
             )
         ),
     ] = "UTC"
+    idempotency_ttl_hours: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=24 * 365 * 100,
+            description=(
+                "How long (hours) an Idempotency-Key is remembered: a repeat within it replays the "
+                "first answer; after it the key is new again, and the record is purged."
+            ),
+        ),
+    ] = 24
 
 
 @lru_cache
