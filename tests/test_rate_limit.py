@@ -1,5 +1,6 @@
 """Rate limits (issue 7): per client address and per API key, 429 problem+json with
-Retry-After, configurable, off in the rest of the suite."""
+Retry-After, configurable, off in the rest of the suite. The client address behind trusted
+proxies only (issue 12); limits shared through Redis: tests/test_rate_limit_shared.py."""
 
 from collections.abc import Iterator
 
@@ -8,8 +9,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from pydantic import ValidationError
+from structlog.testing import capture_logs
 
 from icat_api.app import create_app
+from icat_api.forwarded import TrustedProxies
 from icat_api.ratelimit import Gcra, parse_rate
 from icat_api.settings import Settings
 from tests.conftest import Keys
@@ -116,3 +119,137 @@ def test_a_key_over_its_limit_gets_429_while_the_address_still_has_room(
 
 def test_the_limits_are_off_in_the_test_settings(client: TestClient) -> None:
     assert all(client.get("/v1/member-list").status_code == 200 for _ in range(50))
+
+
+# Behind proxies (issue 12): X-Forwarded-For / Forwarded believed only from ICAT_FORWARDED_ALLOW_IPS.
+
+PROXIES = TrustedProxies(["127.0.0.1", "10.0.0.0/8", "2001:db8:aaaa::/48"])
+
+
+def xff(value: str) -> list[tuple[bytes, bytes]]:
+    return [(b"x-forwarded-for", value.encode())]
+
+
+def fwd(value: str) -> list[tuple[bytes, bytes]]:
+    return [(b"forwarded", value.encode())]
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "client"),
+    [
+        # from a peer that is not a trusted proxy the headers are ignored
+        ("198.51.100.4", xff("203.0.113.9"), "198.51.100.4"),
+        ("198.51.100.4", fwd("for=203.0.113.9"), "198.51.100.4"),
+        ("11.0.0.1", xff("203.0.113.9"), "11.0.0.1"),  # just outside 10.0.0.0/8
+        # from a trusted proxy: the right-most address that is not a trusted proxy
+        ("127.0.0.1", xff("203.0.113.9"), "203.0.113.9"),
+        ("127.0.0.1", xff("forged, 1.1.1.1, 203.0.113.9, 10.0.0.2"), "203.0.113.9"),
+        ("10.1.2.3", [*xff("6.6.6.6, 203.0.113.9"), *xff("10.0.0.2")], "203.0.113.9"),
+        ("127.0.0.1", xff("10.0.0.3, 10.0.0.2"), "10.0.0.3"),  # all trusted: the left-most
+        ("127.0.0.1", xff(" 2001:DB8::1 "), "2001:db8::1"),  # one spelling of an address
+        ("127.0.0.1", xff("198.51.100.7:5555"), "198.51.100.7"),
+        ("127.0.0.1", xff("[2001:db8::7]:443"), "2001:db8::7"),
+        ("2001:db8:aaaa::5", xff("203.0.113.9"), "203.0.113.9"),
+        ("::ffff:127.0.0.1", xff("203.0.113.9"), "203.0.113.9"),  # dual-stack peer
+        ("127.0.0.1", xff(""), "127.0.0.1"),
+        ("127.0.0.1", [], "127.0.0.1"),
+        # RFC 7239 Forwarded
+        (
+            "127.0.0.1",
+            fwd('for=6.6.6.6, for="[2001:db8:cafe::17]:4711";proto=https'),
+            "2001:db8:cafe::17",
+        ),
+        ("127.0.0.1", fwd("for=203.0.113.9;proto=http;by=10.0.0.2, for=10.0.0.2"), "203.0.113.9"),
+        ("127.0.0.1", fwd("for=_hidden, for=10.0.0.2"), "_hidden"),
+        ("127.0.0.1", fwd("proto=https"), "unknown"),  # a hop that did not say whom it served
+        # both headers: believed when they name one client; else the proxy itself is the client
+        ("127.0.0.1", [*xff("203.0.113.9"), *fwd("for=203.0.113.9")], "203.0.113.9"),
+        ("127.0.0.1", [*xff("203.0.113.9"), *fwd("for=6.6.6.6")], "127.0.0.1"),
+        ("127.0.0.1", [*xff("6.6.6.6, 203.0.113.9"), *fwd("for=203.0.113.9")], "203.0.113.9"),
+    ],
+)
+def test_the_client_is_the_right_most_untrusted_address_of_a_trusted_chain(
+    peer: str, headers: list[tuple[bytes, bytes]], client: str
+) -> None:
+    assert PROXIES.client(peer, headers) == client
+
+
+def test_no_trusted_proxy_by_default() -> None:
+    settings = Settings()
+    assert settings.forwarded_allow_ips == []
+    assert not TrustedProxies(settings.forwarded_allow_ips)
+    assert Settings(forwarded_allow_ips=" 127.0.0.1, 10.0.0.0/8,::1 ").forwarded_allow_ips == [
+        "127.0.0.1",
+        "10.0.0.0/8",
+        "::1",
+    ]
+
+
+@pytest.mark.parametrize("text", ["10.0.0.1/8", "proxy.example.org", "*", "10.0.0.0/33"])
+def test_a_bad_trusted_proxy_setting_is_refused_at_start(text: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(forwarded_allow_ips=text)
+
+
+def limited_app(settings: Settings, **update: object) -> FastAPI:
+    return create_app(
+        settings.model_copy(
+            update={
+                "rate_limit_enabled": True,
+                "rate_limit_per_address": "5/minute",
+                "rate_limit_per_key": "3/minute",
+                **update,
+            }
+        )
+    )
+
+
+def test_a_forged_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_limit(
+    settings: Settings,
+) -> None:
+    app = limited_app(settings)
+    try:
+        with (
+            TestClient(app, client=("198.51.100.4", 40000)) as c,
+            capture_logs() as logged,
+        ):
+            answers = [
+                c.get(
+                    "/v1/member-list",
+                    headers={"X-Forwarded-For": f"203.0.113.{i}", "Forwarded": f"for=192.0.2.{i}"},
+                )
+                for i in range(12)
+            ]
+    finally:
+        app.state.engine.dispose()
+    assert [r.status_code for r in answers] == [200] * 5 + [429] * 7
+    assert_too_many(answers[-1])
+    access = [e for e in logged if e["event"] == "request"]
+    assert {e["client"] for e in access} == {"198.51.100.4"}  # the peer, in the log too
+
+
+def test_from_a_trusted_proxy_the_forwarded_client_is_limited_and_logged(
+    settings: Settings,
+) -> None:
+    app = limited_app(settings, forwarded_allow_ips=["10.0.0.0/8"])
+    try:
+        with (
+            TestClient(app, client=("10.0.0.2", 40000)) as c,
+            capture_logs() as logged,
+        ):
+
+            def get(chain: str) -> int:
+                r: Response = c.get("/v1/member-list", headers={"X-Forwarded-For": chain})
+                return r.status_code
+
+            # what the client put left of its own address changes nothing
+            first = [get(f"6.6.6.{i}, 203.0.113.1, 10.0.0.7") for i in range(6)]
+            other = get("203.0.113.2")  # another client behind the same proxy
+            rfc7239 = c.get("/v1/member-list", headers={"Forwarded": "for=203.0.113.1"})
+    finally:
+        app.state.engine.dispose()
+    assert first == [200] * 5 + [429]
+    assert other == 200
+    assert rfc7239.status_code == 429
+    access = [e["client"] for e in logged if e["event"] == "request"]
+    assert access == ["203.0.113.1"] * 6 + ["203.0.113.2", "203.0.113.1"]

@@ -20,12 +20,14 @@ from icat_api.db import make_engine, make_sessionmaker, writers_for
 from icat_api.entities.membership_router import router as memberships_router
 from icat_api.entities.router import router as entities_router
 from icat_api.focal_points.router import router as focal_points_router
+from icat_api.forwarded import ForwardedClient
 from icat_api.funding.router import router as funding_router
 from icat_api.governance.decisions_router import router as decisions_router
 from icat_api.governance.meetings_router import router as meetings_router
 from icat_api.governance.working_group_router import router as working_group_router
 from icat_api.health import router as health_router
 from icat_api.idempotency.middleware import Idempotency
+from icat_api.logs import configure_logging
 from icat_api.member_list.fast import MemberListFastPath
 from icat_api.member_list.router import router as member_list_router
 from icat_api.middleware import HostGuard, InputGuard, RequestContext
@@ -112,8 +114,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             RateLimit,
             per_address=settings.rate_limit_per_address,
             per_key=settings.rate_limit_per_key,
+            redis_url=settings.redis_url,
         )
     app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts)
+    if settings.forwarded_allow_ips:
+        app.add_middleware(ForwardedClient, trusted=settings.forwarded_allow_ips)
     app.add_middleware(RequestContext)
     return app
 
@@ -126,7 +131,9 @@ def create_served_app() -> FastAPI:
     longer walks it (78 ms, against 18 ms for a bare FastAPI app), and requests stop paying for
     it. Not in ``create_app``: tests build many apps, and frozen objects are never freed.
     """
-    app = create_app()
+    settings = get_settings()  # each worker's, from the same environment as the parent's
+    configure_logging(settings.log_level, settings.log_json)  # a worker starts unconfigured
+    app = create_app(settings)
     gc.collect()
     gc.freeze()
     return app

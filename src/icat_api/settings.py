@@ -1,7 +1,9 @@
 """Settings from the environment, every one with the ``ICAT_`` prefix and a documented default."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -14,6 +16,18 @@ def _comma_list(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _networks(entries: list[str]) -> list[str]:
+    for entry in entries:
+        ip_network(entry)  # ValueError: not an address nor a network (host bits set too)
+    return entries
+
+
+def _redis_url(url: str | None) -> str | None:
+    if url is not None and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("a Redis URL starts redis://, rediss:// or unix://")
+    return url
 
 
 def _time_zone(name: str) -> str:
@@ -75,6 +89,30 @@ class Settings(BaseSettings):
             description="Requests an API key may make, as N/second, N/minute or N/hour.",
         ),
     ] = "600/minute"
+    forwarded_allow_ips: Annotated[
+        list[str],
+        NoDecode,
+        BeforeValidator(_comma_list),
+        AfterValidator(_networks),
+        Field(
+            description=(
+                "Proxies whose X-Forwarded-For / Forwarded headers are believed, comma-separated "
+                "addresses or CIDR networks; from them the client is the right-most untrusted "
+                "address of the chain. Empty: the client is always the connecting peer."
+            )
+        ),
+    ] = []
+    redis_url: Annotated[
+        str | None,
+        BeforeValidator(lambda v: v or None),
+        AfterValidator(_redis_url),
+        Field(
+            description=(
+                "Redis (redis://host:6379/0) holding the rate limits, shared by every worker and "
+                "replica; unset: each process limits on its own. Redis away: requests are served."
+            )
+        ),
+    ] = None
     cache_check_seconds: Annotated[
         float,
         Field(
