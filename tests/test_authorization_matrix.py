@@ -642,3 +642,59 @@ def test_focal_points_are_refused_to_keys_of_entities_not_in_icat(
     for reader in ("another member (UNHCR)", "partner (Council of Europe)"):
         seen = body_of(world.send(op, world.headers(reader)), 200)
         assert "Jane Matrix" in str(seen), reader
+
+
+@pytest.mark.parametrize("caller", OUTSIDERS)
+def test_representatives_names_are_hidden_from_keys_of_entities_not_in_icat(
+    world: World, caller: Caller
+) -> None:
+    """A meeting's attendance shows each attendee, and its representatives' names only to the
+    secretariat and to keys of members and partners (DESIGN §5): a stakeholder's, an
+    applicant's, a former member's or a revoked key reads what no key reads."""
+    meeting = world.meeting
+    attendance = {"items": [{"entity_id": "ilo", "representatives": ["Jane Matrix, ILO"]}]}
+    path = f"/v1/meetings/{meeting}/attendance"
+    body_of(world.client.put(path, json=attendance, headers=world.sec), 200)
+    for reader in ("member (ILO)", "partner (Council of Europe)"):
+        seen = body_of(world.client.get(path, headers=world.headers(reader)), 200)
+        assert seen["items"][0]["representatives"] == ["Jane Matrix, ILO"], reader
+    public = body_of(world.client.get(path), 200)
+    assert public["items"][0]["representatives"] is None
+
+    r = world.client.get(path, headers=world.headers(caller))
+    seen = body_of(r, 200)
+    assert [a["representatives"] for a in seen["items"]] == [None], f"{caller}: {seen}"
+    assert "Jane Matrix" not in r.text
+    assert seen == public
+
+
+@pytest.mark.parametrize("caller", OUTSIDERS)
+def test_draft_products_are_not_shown_to_keys_of_entities_not_in_icat(
+    world: World, caller: Caller
+) -> None:
+    """Draft and unpublished products are read by the secretariat, the sitting Chair(s), the
+    product's lead entity and Working Group members only (DESIGN §5): neither listed nor read
+    with a stakeholder's, an applicant's, a former member's or a revoked key."""
+    draft = world.publication
+    drafts = {p["id"] for p in world._items("/v1/publications") if p["status"] != "published"}
+    assert draft in drafts
+    wg_member = Keys.header(world.keys.member)  # ILO sits in the Working Group
+    assert draft in {p["id"] for p in all_items(world.client, "/v1/publications", wg_member)}
+    public = all_items(world.client, "/v1/publications")
+    assert not drafts & {p["id"] for p in public}
+
+    headers = world.headers(caller)
+    listed = all_items(world.client, "/v1/publications", headers)
+    assert not drafts & {p["id"] for p in listed}, f"{caller} sees drafts {drafts}"
+    assert listed == public
+    r = world.client.get(f"/v1/publications/{draft}", headers=headers)
+    assert r.status_code == world.client.get(f"/v1/publications/{draft}").status_code == 404, (
+        f"{caller}: {r.status_code} {r.text[:300]}"
+    )
+
+
+def test_a_former_member_reads_not_even_its_own_focal_points(world: World) -> None:
+    """Once no member or partner, an entity's own key no longer reads personal data."""
+    headers = world.former_member
+    r = world.client.get("/v1/entities/matrix-former/focal-points", headers=headers)
+    assert_refused(r, 403, "a former member's own focal points")
