@@ -89,7 +89,7 @@ def bare_command(port: int) -> list[str]:
         "--port",
         str(port),
         "--no-access-log",
-        "--proxy-headers",
+        "--no-proxy-headers",
         "--no-server-header",
         "--log-level",
         "warning",
