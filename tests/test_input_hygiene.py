@@ -102,3 +102,24 @@ def test_tab_newline_and_right_to_left_scripts_are_accepted(
     r = client.post("/v1/entities", headers=sec, json={**ENTITY, "name": name})
     assert r.status_code == 201, r.text
     assert r.json()["name"] == name
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/entities?updated_since={at}",
+        "/v1/focal-points?updated_since={at}",
+        "/v1/audit-events?since={at}",
+        "/v1/audit-events?until={at}",
+    ],
+)
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T00:00:00%2B00:01", "9999-12-31T23:59:59-01:00", "2026-01-01T00:00:00"]
+)
+def test_a_timestamp_with_no_utc_time_is_a_422(
+    client: TestClient, sec: Headers, path: str, at: str
+) -> None:
+    """Aware but out of range once in UTC (as the database keeps it), or naive: never a 500."""
+    r = client.get(path.format(at=at), headers=sec)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")

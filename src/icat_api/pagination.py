@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -80,16 +80,19 @@ def _day(value: Any) -> date | None:
 
 
 def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str) or len(value) > 40:
+    if not isinstance(value, str) or not _ISO_INSTANT.fullmatch(value):
         return None
     try:
         at = datetime.fromisoformat(value)
-    except ValueError:
+        # Aware, and a moment in UTC (as the database keeps it): 0001-01-01T00:00+00:01 is not.
+        return at.astimezone(UTC) if at.utcoffset() is not None else None
+    except (ValueError, OverflowError):
         return None
-    return at if at.tzinfo is not None and at.utcoffset() is not None else None
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# As issued: datetime.isoformat() of an aware moment.
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?[+-]\d{2}:\d{2}")
 Kind = Callable[[Any], Any]
 INT32: Kind = _int32
 INT64: Kind = _int64

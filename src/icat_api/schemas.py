@@ -1,7 +1,7 @@
 """Shared schema pieces: the one base schema and the named field types every domain uses."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
@@ -83,9 +83,12 @@ _RFC3339 = re.compile(
 
 
 def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
+    if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("a timestamp needs a time zone (Z or +hh:mm)")
-    return value
+    try:
+        return value.astimezone(UTC)  # stored in UTC: 0001-01-01T00:00+00:01 has no UTC time
+    except OverflowError:
+        raise ValueError("the timestamp is out of range once in UTC") from None
 
 
 def _in_range(value: date) -> date:
