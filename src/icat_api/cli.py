@@ -49,11 +49,13 @@ def serve(
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    migrate.upgrade(settings.database_url)
-    if settings.seed_on_empty:
-        added = _seed_if_empty()
-        if added:
-            structlog.get_logger("icat_api.cli").info("seeded_real_data", records=added)
+    # Replicas started together take turns: the first migrates and seeds, the others find the
+    # database at head and seeded.
+    with migrate.exclusive(settings.database_url):
+        migrate.upgrade(settings.database_url)
+        added = _seed_if_empty() if settings.seed_on_empty else 0
+    if added:
+        structlog.get_logger("icat_api.cli").info("seeded_real_data", records=added)
     # Each worker is a new process that builds the app itself (create_served_app), from the
     # same environment: the same settings, and logging configured as here.
     uvicorn.run(

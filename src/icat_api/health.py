@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from icat_api import migrate
 from icat_api.problems import problem_response, responses
 
 router = APIRouter(tags=["operations"])
@@ -36,9 +37,23 @@ async def healthz() -> Health:
     },
 )
 def readyz(request: Request) -> JSONResponse:
-    """Answers `ready` when the database answers a query that reads a table, else 503."""
+    """Answers `ready` when the database's schema is at the code's revision and the database
+    answers a query that reads a table; else 503 (a replica waiting for another to migrate, a
+    database away)."""
+    state = request.app.state
     try:
-        with request.app.state.engine.connect() as conn:
+        with state.engine.connect() as conn:
+            if not getattr(state, "schema_at_head", False):
+                url = state.settings.database_url
+                if migrate.current_revisions(conn) != migrate.head_revisions(url):
+                    return problem_response(
+                        503,
+                        "The database schema is not at this version's revision yet "
+                        "(`icat-api db upgrade`).",
+                        request=request,
+                        headers={"Retry-After": "1"},
+                    )
+                state.schema_at_head = True  # migrations only move forward while serving
             # Reads a page of the database (SQLite answers `SELECT 1` without its file).
             conn.execute(text("SELECT version FROM data_version WHERE id = 1"))
     except SQLAlchemyError:
