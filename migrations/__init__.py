@@ -1,0 +1,1 @@
+"""The Alembic migrations, installed as ``icat_api.migrations`` (see pyproject.toml)."""
