@@ -1,17 +1,64 @@
 """`icat-api`: serve, migrate, seed, manage keys, export the OpenAPI document."""
 
 import json
+import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import structlog
 import typer
+from alembic.util import CommandError
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from typer.core import TyperGroup
 
 import icat_api.models  # noqa: F401  (every table, for foreign keys across packages)
+from icat_api import dbcheck
 from icat_api.db import make_engine, make_sessionmaker
 from icat_api.settings import get_settings
 
-app = typer.Typer(help="The ICAT registry API.", no_args_is_help=True, add_completion=False)
+
+def _settings_error(error: ValidationError) -> str:
+    problems = "; ".join(
+        f"ICAT_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
+        for e in error.errors()
+    )
+    return f"invalid settings: {problems}"
+
+
+def _error_line(error: Exception) -> str:
+    """What went wrong, on one line, for an operator: never a password, never a traceback."""
+    if isinstance(error, dbcheck.DatabaseNotReady):
+        return str(error)
+    if isinstance(error, ValidationError) and error.title == "Settings":
+        return _settings_error(error)
+    if isinstance(error, DBAPIError):
+        return dbcheck.explain(get_settings().database_url, error)
+    if isinstance(error, CommandError):  # Alembic's: an unknown revision, say
+        return dbcheck.one_line(str(error))
+    detail = dbcheck.one_line(f"{type(error).__name__}: {error}")
+    return f"unexpected error: {detail} (`icat-api --debug ...` shows where)"
+
+
+class _Cli(TyperGroup):
+    """Any error of any command ends in one line on stderr and exit status 1; with --debug
+    the traceback comes first."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context (typer._click, private)
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # usage errors, --help, explicit exits: typer shows them as usual
+        except Exception as error:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            typer.echo(f"icat-api: {_error_line(error)}", err=True)
+            raise typer.Exit(1) from error
+
+
+app = typer.Typer(
+    cls=_Cli, help="The ICAT registry API.", no_args_is_help=True, add_completion=False
+)
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 keys_app = typer.Typer(
     help="API keys: shown once at creation, stored as a hash.", no_args_is_help=True
@@ -22,6 +69,23 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(openapi_app, name="openapi")
 
 OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an error, print its traceback too.")
+    ] = False,
+) -> None:
+    """The ICAT registry API."""
+
+
+def _ready_database(*, at_head: bool = True) -> str:
+    """The configured database's URL, once it is known to exist, answer and be migrated
+    (at head; at a known revision when ``at_head`` is false); else one line says what to do."""
+    url = get_settings().database_url
+    dbcheck.require(url, at_head=at_head)
+    return url
 
 
 def _seed_if_empty() -> int:
@@ -88,7 +152,7 @@ def db_downgrade(
     """Downgrade the database to REVISION ('base' empties it)."""
     from icat_api import migrate
 
-    migrate.downgrade(get_settings().database_url, revision)
+    migrate.downgrade(_ready_database(at_head=False), revision)
 
 
 @app.command("seed")
@@ -96,7 +160,7 @@ def seed_command() -> None:
     """Load the real ICAT data; records already there are left as they are."""
     from icat_api.seed.loader import seed
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_ready_database())
     try:
         with make_sessionmaker(engine)() as session, session.begin():
             report = seed(session)
@@ -127,7 +191,7 @@ def keys_create(
     if (entity is None) == (not secretariat):
         typer.echo("Give --entity ENTITY_ID, or --secretariat.", err=True)
         raise typer.Exit(2)
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_ready_database())
     try:
         with make_sessionmaker(engine)() as session, session.begin():
             info, key = create_key(
@@ -148,7 +212,7 @@ def keys_list() -> None:
     """List keys (never the keys themselves)."""
     from icat_api.keys.service import list_keys
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_ready_database())
     try:
         with make_sessionmaker(engine)() as session:
             rows = list_keys(session=session)
@@ -171,7 +235,7 @@ def keys_revoke(
     from icat_api.keys.service import revoke_key
     from icat_api.problems import ProblemError
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_ready_database())
     try:
         with make_sessionmaker(engine)() as session, session.begin():
             info = revoke_key(session=session, key_id=key_id)
