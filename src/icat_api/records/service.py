@@ -83,12 +83,10 @@ def _queries(year: int) -> dict[str, Select[Any]]:
                 ),
             )
         ),
-        "audit_events": select(AuditEvent)
-        .where(
+        "audit_events": select(AuditEvent).where(
             AuditEvent.occurred_at >= datetime(year, 1, 1, tzinfo=UTC),
             AuditEvent.occurred_at < datetime(next_first.year, 1, 1, tzinfo=UTC),
-        )
-        .order_by(AuditEvent.id),
+        ),
     }
 
 
@@ -101,10 +99,14 @@ def _row(obj: Base) -> dict[str, Any]:
 
 
 def export(*, session: Session, year: int) -> dict[str, list[dict[str, Any]]]:
-    """Every table's rows that concern ``year``."""
-    return {
-        name: [_row(o) for o in session.scalars(query)] for name, query in _queries(year).items()
-    }
+    """Every table's rows that concern ``year``, by primary key: the same records are the same
+    bytes, and ETag, on every database (PostgreSQL may read them in an index's order)."""
+    out = {}
+    for name, query in _queries(year).items():
+        table = query.column_descriptions[0]["entity"].__table__
+        ordered = query.order_by(*table.primary_key.columns)
+        out[name] = [_row(o) for o in session.scalars(ordered)]
+    return out
 
 
 # A fixed time on every member of the zip: the same records give the same bytes, so the same
