@@ -1,5 +1,7 @@
 """Fixtures: one migrated, seeded database per worker; each test in a rolled-back transaction."""
 
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,6 +18,18 @@ from icat_api.keys.service import create_key
 from icat_api.seed.loader import seed
 from icat_api.settings import Settings
 from tests.dbutil import fresh_database
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`install` tests (tests/test_install.py) run only when asked for: `-m install` (as
+    .ci/run does, once) or ICAT_RUN_INSTALL_TESTS=1. `make test` skips them, saying so."""
+    asked = re.search(r"(?<!not )\binstall\b", config.getoption("markexpr") or "")
+    if asked or os.environ.get("ICAT_RUN_INSTALL_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="install test: run by .ci/run (`pytest -m install`)")
+    for item in items:
+        if item.get_closest_marker("install"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
