@@ -26,6 +26,15 @@ class Clock:
         return self.now
 
 
+@pytest.mark.parametrize("now", [5.3, 1000.1, 12345.678])
+def test_a_limit_of_one_allows_the_first_request_whatever_the_clock_reads(now: float) -> None:
+    """1/hour: the first request's wait is (now + 3600) - 3600 - now, which floating point
+    makes 1e-12 rather than 0 at some readings of the clock; it was refused then."""
+    limiter = Gcra(limit=1, period=3600.0, clock=lambda: now)
+    assert limiter.take("a") == 0
+    assert limiter.take("a") == pytest.approx(3600.0)
+
+
 def test_a_client_may_burst_its_whole_allowance_then_waits_for_its_share() -> None:
     clock = Clock()
     limiter = Gcra(limit=3, period=60, clock=clock)

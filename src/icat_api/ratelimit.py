@@ -66,7 +66,7 @@ class Gcra:
         now = self.clock()
         tat = max(self._tat.get(client, now), now) + self._interval
         wait = tat - self.period - now
-        if wait > 0:
+        if wait > 1e-6:  # a microsecond, as in Redis: (t + 3600) - 3600 - t is not always 0.0
             return wait
         if len(self._tat) >= self.max_clients and client not in self._tat:
             self._forget_idle(now)
