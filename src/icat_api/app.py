@@ -105,6 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     _mount_docs(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    metrics = None
+    if settings.metrics_enabled:  # prometheus_client is imported only then
+        from icat_api.observability.metrics import install
+
+        metrics = install(app, engine)  # GET /metrics
 
     app.add_middleware(Idempotency)
     app.add_middleware(MemberListFastPath, cache=app.state.read_cache)
@@ -115,11 +120,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_address=settings.rate_limit_per_address,
             per_key=settings.rate_limit_per_key,
             redis_url=settings.redis_url,
+            on_refusal=metrics.refused if metrics else None,
         )
     app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts)
     if settings.forwarded_allow_ips:
         app.add_middleware(ForwardedClient, trusted=settings.forwarded_allow_ips)
     app.add_middleware(RequestContext)
+    if metrics is not None:
+        from icat_api.observability.metrics import HttpMetrics
+
+        app.add_middleware(HttpMetrics, metrics=metrics)  # outermost: refusals count too
     return app
 
 

@@ -120,6 +120,10 @@ def serve(
         added = _seed_if_empty() if settings.seed_on_empty else 0
     if added:
         structlog.get_logger("icat_api.cli").info("seeded_real_data", records=added)
+    if settings.metrics_enabled:  # every worker writes its counts where any can read them all
+        from icat_api.observability import multiproc
+
+        multiproc.prepare()
     # Each worker is a new process that builds the app itself (create_served_app), from the
     # same environment: the same settings, and logging configured as here.
     uvicorn.run(

@@ -115,6 +115,8 @@ class VersionedCache:
         self._entries: OrderedDict[Hashable, tuple[tuple[int, int], Cached]] = OrderedDict()
         self._stored = -1
         self._checked_at = float("-inf")
+        self.on_lookup: Callable[[bool], None] | None = None
+        """Told of each lookup made for a request, hit (True) or miss (metrics, when enabled)."""
 
     def stale_check_due(self) -> bool:
         """Whether the stored version should be read before answering."""
@@ -170,6 +172,8 @@ async def cached(cache: VersionedCache, key: Hashable, build: Callable[[], Cache
         await run_in_threadpool(cache.refresh)
     token = cache.token()  # taken before building: a write meanwhile makes the entry stale
     hit = cache.get(key, token)
+    if cache.on_lookup is not None:
+        cache.on_lookup(hit is not None)
     if hit is None:
         hit = await run_in_threadpool(build)
         cache.put(key, token, hit)

@@ -92,7 +92,8 @@ def _bearer(scope: Scope) -> bytes | None:
 # the key (KEYS[2]): the key is counted only when the address is allowed, a refusal records
 # nothing. Times are microseconds of the Redis server's clock (TIME), so replicas whose clocks
 # differ still agree; a record expires when its allowance is whole again. Redis 5 or later
-# (scripts replicated by their effects, so TIME may precede writes).
+# (scripts replicated by their effects, so TIME may precede writes). Answers the wait and the
+# limit that decided (1: the address, 2: the key).
 _GCRA_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -107,10 +108,12 @@ local function take(key, interval, period)
   return 0
 end
 local wait = take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+local limit = 1
 if wait == 0 and KEYS[2] then
   wait = take(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+  limit = 2
 end
-return math.ceil(wait)
+return {math.ceil(wait), limit}
 """
 
 
@@ -170,22 +173,29 @@ class SharedGcra:
     async def take(self, address: str | None, token: bytes | None) -> float:
         """Counts a request: 0 when allowed (or when Redis does not answer), else the seconds
         to wait."""
+        return (await self.take_scoped(address, token))[0]
+
+    async def take_scoped(self, address: str | None, token: bytes | None) -> tuple[float, str]:
+        """:meth:`take`, and the limit that decided: ``address``, or ``key`` when the address
+        was allowed and the request has a key."""
         now = self.clock()
         if now < self._retry_at:
-            return 0.0
+            return 0.0, "address"
         keys = [f"{self.PREFIX}address:{address or '-'}"]
         if token is not None:  # the key itself is not kept, nor is a hash the database keeps
             digest = hashlib.blake2b(token, digest_size=16, person=b"icat-ratelimit")
             keys.append(f"{self.PREFIX}key:{digest.hexdigest()}")
         try:
-            wait = await self._script_for(asyncio.get_running_loop())(keys=keys, args=self._args)
+            wait, limit = await self._script_for(asyncio.get_running_loop())(
+                keys=keys, args=self._args
+            )
         except Exception as exc:  # whatever went wrong, the request is served
             self._failed(now, exc)
-            return 0.0
+            return 0.0, "address"
         if self._failing:
             self._failing = False
             log.info("rate_limit_store_back", detail="Redis answers again; limits apply.")
-        return int(wait) / 1e6
+        return int(wait) / 1e6, "key" if int(limit) == 2 else "address"
 
     def _failed(self, now: float, exc: Exception) -> None:
         self._failing = True
@@ -219,12 +229,19 @@ class SharedGcra:
 class RateLimit:
     """Every request counts against its client address; a request with a bearer key also
     counts against that key (a key shared by many addresses is limited once; many keys behind
-    one address are limited by the address). In the process, or in Redis with ``redis_url``."""
+    one address are limited by the address). In the process, or in Redis with ``redis_url``.
+    ``on_refusal`` is told of each 429 and the limit that refused it (``address``, ``key``)."""
 
     def __init__(
-        self, app: ASGIApp, per_address: str, per_key: str, redis_url: str | None = None
+        self,
+        app: ASGIApp,
+        per_address: str,
+        per_key: str,
+        redis_url: str | None = None,
+        on_refusal: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
+        self.on_refusal = on_refusal
         self.per_address = Gcra(*parse_rate(per_address))
         self.per_key = Gcra(*parse_rate(per_key))
         self.shared = (
@@ -241,13 +258,19 @@ class RateLimit:
             return
         client = scope.get("client")
         if self.shared is None:
+            limit = "address"
             wait = self.per_address.take(client[0] if client else None)
             token = _bearer(scope)
             if not wait and token is not None:
+                limit = "key"
                 wait = self.per_key.take(hash(token))  # the key itself is not kept
         else:
-            wait = await self.shared.take(client[0] if client else None, _bearer(scope))
+            wait, limit = await self.shared.take_scoped(
+                client[0] if client else None, _bearer(scope)
+            )
         if wait:
+            if self.on_refusal is not None:
+                self.on_refusal(limit)
             seconds = max(1, math.ceil(wait))
             response = problem_response(
                 429,

@@ -169,6 +169,15 @@ class Settings(BaseSettings):
             ),
         ),
     ] = 24
+    metrics_enabled: Annotated[
+        bool,
+        Field(
+            description=(
+                "Serve GET /metrics, the Prometheus text format (public: no key). `icat-api serve` "
+                "aggregates every worker's counts (prometheus_client's multiprocess mode)."
+            )
+        ),
+    ] = False
 
 
 @lru_cache

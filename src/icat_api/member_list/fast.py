@@ -71,5 +71,7 @@ class MemberListFastPath:
         csv = wants_csv(headers.get("accept"))
         cached = self.cache.get(member_list_key(day, csv), self.cache.token())
         if cached is None:
-            return None
+            return None  # the route looks it up again, and counts the miss
+        if self.cache.on_lookup is not None:
+            self.cache.on_lookup(True)
         return answer(cached, day, csv, headers.get("if-none-match"))
