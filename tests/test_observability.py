@@ -1,12 +1,14 @@
 """Observability (issue 13, item 5): `GET /metrics` in Prometheus's text format when
 ICAT_METRICS_ENABLED is true, counted by route template, method and status whatever layer
 answered (the member list's fast path, the rate limiter), and summed over every worker of
-`icat-api serve --workers N`.
+`icat-api serve --workers N`; OpenTelemetry traces switched on by the standard OTEL_* variables,
+whose trace id every log line of the request carries.
 
 The tests marked ``live_servers`` start real `icat-api serve` processes on the suite's database
 (they only read it), a few seconds each.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -21,12 +23,18 @@ import pytest
 import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.pool import QueuePool
+from structlog.testing import capture_logs
 
 from icat_api.app import create_app
 from icat_api.db import make_engine
 from icat_api.member_list.fast import MemberListFastPath
+from icat_api.observability import tracing
 from icat_api.observability.metrics import BUCKETS, HttpMetrics
 from icat_api.settings import Settings
 from tests.livesrv import BIN, ROOT, free_port
@@ -241,6 +249,94 @@ def test_serve_gives_the_workers_an_empty_directory_for_their_samples(tmp_path: 
     assert [p.name for p in given.iterdir()] == ["README"]  # counts start at zero, nothing else
 
 
+@pytest.mark.parametrize(
+    ("environ", "on"),
+    [
+        ({}, False),
+        ({"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test"}, False),
+        ({"OTEL_TRACES_EXPORTER": "console"}, True),
+        ({"OTEL_TRACES_EXPORTER": "none", "OTEL_SERVICE_NAME": "icat"}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, True),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, True),
+        ({"OTEL_SERVICE_NAME": "icat-registry"}, True),
+        ({"OTEL_TRACES_EXPORTER": "console", "OTEL_SDK_DISABLED": "TRUE"}, False),
+    ],
+)
+def test_tracing_is_switched_by_the_standard_variables(environ: dict[str, str], on: bool) -> None:
+    assert tracing.enabled(environ) is on
+
+
+@pytest.mark.parametrize(
+    ("environ", "exporters"),
+    [
+        ({"OTEL_SERVICE_NAME": "icat"}, ["otlp_proto_http"]),
+        ({"OTEL_TRACES_EXPORTER": "console, otlp"}, ["console", "otlp_proto_http"]),
+        (
+            {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+            ["otlp_proto_grpc"],
+        ),
+    ],
+)
+def test_otlp_speaks_http_unless_told_otherwise(
+    environ: dict[str, str], exporters: list[str]
+) -> None:
+    assert tracing._exporter_names(environ) == exporters
+
+
+def test_the_exporters_named_are_the_installed_ones() -> None:
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+    assert isinstance(tracing._exporter("console"), ConsoleSpanExporter)
+    assert isinstance(tracing._exporter("otlp_proto_http"), OTLPSpanExporter)
+    with pytest.raises(RuntimeError, match="opentelemetry-exporter-otlp-proto-grpc"):
+        tracing._exporter("otlp_proto_grpc")
+
+
+def test_a_request_is_one_trace_and_its_log_line_names_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app = create_app(settings)  # no OTEL_* here: not traced until told
+    assert exporter.get_finished_spans() == ()
+    # Instrumented with this provider rather than through the environment, which would
+    # install a global provider in this process for the tests that come after.
+    tracing.instrument(app, app.state.engine, provider)
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
+    processors = tracing.log_processors()  # as configure_logging takes them
+    try:
+        with TestClient(app) as client, capture_logs(processors=processors) as logged:
+            r = client.get("/v1/entities/unodc")
+    finally:
+        app.state.engine.dispose()
+    assert r.status_code == 200
+    spans = exporter.get_finished_spans()
+    [server] = [s for s in spans if s.kind is SpanKind.SERVER]
+    assert server.attributes is not None
+    assert server.attributes["http.route"] == "/v1/entities/{entity_id}"
+    queries = [s for s in spans if s.kind is SpanKind.CLIENT]
+    assert queries, [s.name for s in spans]
+    assert server.context is not None
+    trace_id = server.context.trace_id
+    for query in queries:
+        assert query.context is not None and query.parent is not None
+        assert query.context.trace_id == trace_id
+        assert query.parent.span_id == server.context.span_id  # the request's own statements
+    assert {q.attributes["db.system"] for q in queries if q.attributes} <= {"sqlite", "postgresql"}
+    [line] = [e for e in logged if e["event"] == "request"]
+    assert line["trace_id"] == format(trace_id, "032x")
+    assert line["span_id"] == format(server.context.span_id, "016x")
+
+
+def test_without_tracing_log_lines_carry_no_trace_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
+    assert tracing.log_processors() == []
+
+
 # ---- real servers ------------------------------------------------------------------------
 
 
@@ -331,3 +427,57 @@ def test_two_workers_count_every_request_once_whichever_answers_the_scrape(
         assert looked_up == sent  # each member list request consulted the cache once
         assert value(samples, "icat_read_cache_misses_total") >= 2  # each worker built its own
         assert value(samples, "icat_db_pool_size") == 2 * per_worker_pool  # both workers' pools
+
+
+def span_objects(text: str) -> list[dict[str, Any]]:
+    """The JSON objects the console exporter printed one after another (each over many lines)."""
+    decoder = json.JSONDecoder()
+    objects, at = [], 0
+    text = text.strip()
+    while at < len(text):
+        obj, at = decoder.raw_decode(text, at)
+        objects.append(obj)
+        while at < len(text) and text[at].isspace():
+            at += 1
+    return objects
+
+
+@pytest.mark.live_servers
+def test_otel_variables_switch_tracing_on_for_requests_statements_and_log_lines(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        "OTEL_TRACES_EXPORTER": "console",
+        "OTEL_SERVICE_NAME": "icat-under-test",
+        "OTEL_BSP_SCHEDULE_DELAY": "50",  # milliseconds between batches
+    }
+    out, err = tmp_path / "spans.json", tmp_path / "err.log"
+    with serving(database_url, env, out, err) as (base, _):
+        r = httpx.get(f"{base}/v1/entities/unodc", timeout=5)
+        assert r.status_code == 200
+        request_id = r.headers["x-request-id"]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            spans = span_objects(out.read_text())
+            if any(s["attributes"].get("http.route") == "/v1/entities/{entity_id}" for s in spans):
+                break
+            time.sleep(0.1)
+    [server] = [
+        s
+        for s in spans
+        if s["kind"] == "SpanKind.SERVER"
+        and s["attributes"].get("http.route") == "/v1/entities/{entity_id}"
+    ]
+    assert server["resource"]["attributes"]["service.name"] == "icat-under-test"
+    trace_id = server["context"]["trace_id"]
+    queries = [
+        s for s in spans if s["kind"] == "SpanKind.CLIENT" and s["context"]["trace_id"] == trace_id
+    ]
+    assert queries and all(q["parent_id"] == server["context"]["span_id"] for q in queries)
+    lines = [json.loads(line) for line in err.read_text().split("\n") if line.startswith("{")]
+    [logged] = [e for e in lines if e.get("request_id") == request_id]
+    assert logged["event"] == "request"
+    assert "0x" + logged["trace_id"] == trace_id
+    assert "0x" + logged["span_id"] == server["context"]["span_id"]
+    # metrics are off: no route, no directory
+    assert not any(e.get("event") == "request" and e.get("path") == "/metrics" for e in lines)

@@ -31,6 +31,7 @@ from icat_api.logs import configure_logging
 from icat_api.member_list.fast import MemberListFastPath
 from icat_api.member_list.router import router as member_list_router
 from icat_api.middleware import HostGuard, InputGuard, RequestContext
+from icat_api.observability import tracing
 from icat_api.openapi import build_openapi
 from icat_api.problems import install_handlers
 from icat_api.publications.router import router as publications_router
@@ -130,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from icat_api.observability.metrics import HttpMetrics
 
         app.add_middleware(HttpMetrics, metrics=metrics)  # outermost: refusals count too
+    if tracing.enabled():  # the standard OTEL_* variables
+        tracing.instrument(app, engine)
     return app
 
 

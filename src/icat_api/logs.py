@@ -16,6 +16,8 @@ from typing import Any, BinaryIO, TextIO
 import orjson
 import structlog
 
+from icat_api.observability import tracing
+
 
 class _NamedWriteLogger(structlog.WriteLogger):
     """structlog's text writer (console lines), with the name it was asked for."""
@@ -80,6 +82,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         _UtcStamp(),
+        *tracing.log_processors(),  # trace_id and span_id, when OTEL_* switch tracing on
     ]
     renderer: list[structlog.types.Processor] = (
         [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
