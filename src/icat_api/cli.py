@@ -59,7 +59,9 @@ class _Cli(TyperGroup):
 app = typer.Typer(
     cls=_Cli, help="The ICAT registry API.", no_args_is_help=True, add_completion=False
 )
-db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database: migrations (Alembic), dump and restore.", no_args_is_help=True
+)
 keys_app = typer.Typer(
     help="API keys: shown once at creation, stored as a hash.", no_args_is_help=True
 )
@@ -157,6 +159,46 @@ def db_downgrade(
     from icat_api import migrate
 
     migrate.downgrade(_ready_database(at_head=False), revision)
+
+
+@db_app.command("dump")
+def db_dump(
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="The file to write (compressed if it ends .gz), - for stdout."
+        ),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
+    """Write every table of the registry to OUTPUT as versioned JSON lines (icat_api.dump)."""
+    import sys
+
+    from icat_api import dump
+
+    try:
+        done = dump.dump_to(_ready_database(), output, force=force, progress=sys.stderr.isatty())
+    except dump.DumpError as exc:
+        typer.echo(f"icat-api: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Dumped {done.total} rows of {len(done.rows)} tables to {output}.", err=True)
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[str, typer.Argument(help="A dump written by `db dump`, or - for stdin.")],
+) -> None:
+    """Load FILE into an empty database migrated to the dump's revision, in one transaction."""
+    import sys
+
+    from icat_api import dump
+
+    try:
+        done = dump.restore_from(_ready_database(), file, progress=sys.stderr.isatty())
+    except dump.DumpError as exc:
+        typer.echo(f"icat-api: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Restored {done.total} rows of {len(done.rows)} tables from {file}.")
 
 
 @app.command("seed")
