@@ -224,29 +224,37 @@ def test_a_scraper_that_asks_for_openmetrics_gets_it(settings: Settings) -> None
     assert [(s.labels["route"], s.value) for s in healthz] == [("/healthz", 1)]
 
 
-def _prepare_in_a_new_process(env: dict[str, str]) -> str:
+def _prepare_in_a_new_process(env: dict[str, str], workers: int) -> str:
     """multiproc.prepare() as `icat-api serve` calls it: before prometheus_client is imported,
-    which this process did long ago."""
-    code = "from icat_api.observability import multiproc; print(multiproc.prepare())"
+    which this process did long ago. Answers what it printed: the directory, and the variable
+    as the workers will find it."""
+    code = (
+        "import os; from icat_api.observability import multiproc; "
+        f"print(multiproc.prepare({workers}), os.environ.get(multiproc.ENV))"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     return done.stdout.strip()
 
 
-def test_serve_gives_the_workers_an_empty_directory_for_their_samples(tmp_path: Path) -> None:
+def test_serve_gives_its_workers_an_empty_directory_for_their_samples(tmp_path: Path) -> None:
     environ = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    made = _prepare_in_a_new_process(environ)
-    assert made and not Path(made).exists()  # a new directory, removed when the server stops
+    made, told = _prepare_in_a_new_process(environ, workers=2).split()
+    assert made == told
+    assert not Path(made).exists()  # a new directory, removed when the server stops
+    # one worker keeps its counts in memory
+    assert _prepare_in_a_new_process(environ, workers=1) == "None None"
 
     given = tmp_path / "samples"
     given.mkdir()
-    for stale in ("counter_4242.db", "histogram_4242.db", "gauge_livesum_4242.db"):
-        (given / stale).write_bytes(b"a previous run's counts")
     (given / "README").write_text("not ours")
-    used = _prepare_in_a_new_process({**environ, "PROMETHEUS_MULTIPROC_DIR": str(given)})
-    assert used == str(given)
-    assert [p.name for p in given.iterdir()] == ["README"]  # counts start at zero, nothing else
+    environ["PROMETHEUS_MULTIPROC_DIR"] = str(given)
+    for workers in (1, 2):  # given, it is used whatever the number of workers
+        for stale in ("counter_4242.db", "histogram_4242.db", "gauge_livesum_4242.db"):
+            (given / stale).write_bytes(b"a previous run's counts")
+        assert _prepare_in_a_new_process(environ, workers) == f"{given} {given}"
+        assert [p.name for p in given.iterdir()] == ["README"]  # counts start at zero
 
 
 @pytest.mark.parametrize(
@@ -443,10 +451,13 @@ def span_objects(text: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.live_servers
-def test_otel_variables_switch_tracing_on_for_requests_statements_and_log_lines(
+def test_one_worker_traces_by_the_otel_variables_and_counts_in_memory(
     database_url: str, tmp_path: Path
 ) -> None:
+    """`icat-api serve` (one worker) with OTEL_TRACES_EXPORTER=console and metrics on: the
+    request's spans and its JSON log line agree, and /metrics counts it."""
     env = {
+        "ICAT_METRICS_ENABLED": "true",
         "OTEL_TRACES_EXPORTER": "console",
         "OTEL_SERVICE_NAME": "icat-under-test",
         "OTEL_BSP_SCHEDULE_DELAY": "50",  # milliseconds between batches
@@ -456,6 +467,7 @@ def test_otel_variables_switch_tracing_on_for_requests_statements_and_log_lines(
         r = httpx.get(f"{base}/v1/entities/unodc", timeout=5)
         assert r.status_code == 200
         request_id = r.headers["x-request-id"]
+        scraped = httpx.get(f"{base}/metrics", timeout=5)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             spans = span_objects(out.read_text())
@@ -479,5 +491,10 @@ def test_otel_variables_switch_tracing_on_for_requests_statements_and_log_lines(
     assert logged["event"] == "request"
     assert "0x" + logged["trace_id"] == trace_id
     assert "0x" + logged["span_id"] == server["context"]["span_id"]
-    # metrics are off: no route, no directory
-    assert not any(e.get("event") == "request" and e.get("path") == "/metrics" for e in lines)
+    assert scraped.status_code == 200
+    samples = parse(scraped.text)
+    route = "/v1/entities/{entity_id}"
+    assert value(samples, "icat_http_requests_total", method="GET", route=route, status="200") == 1
+    pool = make_engine(database_url).pool
+    assert isinstance(pool, QueuePool)
+    assert value(samples, "icat_db_pool_size") == pool.size()

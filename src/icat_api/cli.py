@@ -125,7 +125,7 @@ def serve(
     if settings.metrics_enabled:  # every worker writes its counts where any can read them all
         from icat_api.observability import multiproc
 
-        multiproc.prepare()
+        multiproc.prepare(workers)
     # Each worker is a new process that builds the app itself (create_served_app), from the
     # same environment: the same settings, and logging configured as here.
     uvicorn.run(

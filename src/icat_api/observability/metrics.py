@@ -13,12 +13,14 @@
 * ``icat_db_pool_size`` / ``_checked_in`` / ``_checked_out`` / ``_overflow``: the SQLAlchemy
   connection pool (a pool that does not queue, SQLite in memory, reports none).
 
-In one process the pool is read when scraped (a custom collector). With several workers each
-counts on its own: ``icat-api serve`` sets ``PROMETHEUS_MULTIPROC_DIR``
-(:mod:`~icat_api.observability.multiproc`), each worker writes its samples to files there, and
-whichever worker answers a scrape adds them all up. A worker cannot read another's pool, so in
-that mode each publishes its own to gauges summed over the live workers (``livesum``) every
-second and before it answers a scrape.
+One process keeps its counts in memory and reads the pool when scraped (a custom collector).
+Several workers each count on their own: ``icat-api serve --workers N`` sets
+``PROMETHEUS_MULTIPROC_DIR`` (:mod:`~icat_api.observability.multiproc`), each worker writes its
+samples to files there, and whichever worker answers a scrape adds them all up. A worker cannot
+read another's pool, so in that mode each publishes its own to gauges summed over the live
+workers (``livesum``) every second and before it answers a scrape. Files cost more than memory
+(a lock and a file write per sample: about twice the time a request), hence one worker keeps
+to memory.
 
 This module imports prometheus_client: import it only when metrics are enabled.
 """
