@@ -25,7 +25,6 @@ to memory.
 This module imports prometheus_client: import it only when metrics are enabled.
 """
 
-import atexit
 import os
 import re
 import threading
@@ -54,6 +53,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from icat_api.observability import at_shutdown
 from icat_api.observability.multiproc import ENV
 
 PATH = "/metrics"
@@ -116,7 +116,6 @@ class _PoolPublisher(Collector):
             for name, doc in _POOL
         }
         _forget_dead_workers(directory)
-        atexit.register(mark_process_dead, os.getpid(), directory)
         self.publish()
         threading.Thread(target=self._run, name="icat-metrics-pool", daemon=True).start()
 
@@ -239,6 +238,7 @@ class Metrics:
             registry=own,
         )
         self._refusals = {scope: refusals.labels(scope) for scope in REFUSAL_SCOPES}
+        self.multiprocess_dir = directory
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self._templates = _Templates(routes)
         if own is not None:
@@ -317,6 +317,9 @@ def install(app: FastAPI, engine: Engine) -> Metrics:
     ``GET /metrics`` route (left out of the OpenAPI document). Add :class:`HttpMetrics`
     outermost, and pass :meth:`Metrics.refused` to the rate limiter."""
     metrics = Metrics(engine, lambda: app.routes)
+    directory = metrics.multiprocess_dir
+    if directory is not None:  # this worker's pool leaves the sum when it stops
+        at_shutdown(app, lambda: mark_process_dead(os.getpid(), directory))  # type: ignore[no-untyped-call]
     app.state.metrics = metrics
     app.state.read_cache.on_lookup = metrics.cache_lookup
     app.add_api_route(PATH, metrics.endpoint, methods=["GET"], include_in_schema=False)

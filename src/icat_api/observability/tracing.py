@@ -23,6 +23,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from icat_api import __version__
+from icat_api.observability import at_shutdown
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -77,8 +78,8 @@ def _exporter(name: str) -> "SpanExporter":
 
 def tracer_provider() -> "TracerProvider":
     """The process's tracer provider, made from the environment at first call and installed
-    as OpenTelemetry's global one; spans leave in batches (``OTEL_BSP_*``), and the rest when
-    the process exits."""
+    as OpenTelemetry's global one; spans leave in batches (``OTEL_BSP_*``), the last as the
+    server stops (:func:`instrument`)."""
     global _provider
     if _provider is None:
         from opentelemetry import trace
@@ -109,6 +110,7 @@ def instrument(app: "FastAPI", engine: "Engine", provider: "TracerProvider | Non
     from opentelemetry.instrumentation.sqlalchemy.version import __version__ as sqla_version
 
     provider = provider or tracer_provider()
+    at_shutdown(app, lambda: provider.force_flush(5000))  # the spans still batched
     # Spans for each ASGI message sent and received would double the spans of every request
     # and say nothing the server span does not.
     FastAPIInstrumentor.instrument_app(
