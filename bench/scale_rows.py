@@ -18,6 +18,7 @@ from icat_api.entities.models import Entity, Membership
 from icat_api.entities.rules import Span
 from icat_api.governance.models import Enrolment
 from icat_api.seed.data import CORE_SIX
+from icat_api.sequences import restart_ids
 
 Row = dict[str, Any]
 CHUNK = 5000
@@ -301,14 +302,9 @@ def bump_data_version(conn: Connection) -> None:
 
 
 def reset_sequences(conn: Connection) -> None:
-    """PostgreSQL: move each id sequence past the ids the generator assigned itself."""
-    if conn.dialect.name != "postgresql":
-        return  # SQLite takes max(rowid) + 1, and keeps AUTOINCREMENT's counter itself
+    """Move each id sequence past the ids the generator assigned itself, and the focal points'
+    past removed contacts' ids too (they live on in the tombstones)."""
+    tombstones = Base.metadata.tables["focal_point_tombstones"]
     for name in ID_TABLES:
-        table = Base.metadata.tables[name]
-        top = func.max(table.c.id)
-        conn.execute(
-            select(func.setval(func.pg_get_serial_sequence(name, "id"), top))
-            .select_from(table)
-            .having(top.is_not(None))
-        )
+        removed = conn.scalar(select(func.max(tombstones.c.id))) if name == "focal_points" else None
+        restart_ids(conn, Base.metadata.tables[name], removed)

@@ -48,7 +48,6 @@ from typing import IO, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import Connection, Date, DateTime, LargeBinary, Numeric, Table, func, insert, select
-from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -56,6 +55,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 import icat_api.models  # noqa: F401  (every table in the metadata)
 from icat_api import migrate
 from icat_api.db import WRITE, Base, make_engine
+from icat_api.sequences import high_water, restart_ids
 
 FORMAT = "icat-registry-dump"
 VERSION = 1
@@ -154,45 +154,6 @@ def _require_head(conn: Connection, url: str) -> str:
     return head
 
 
-def _high_water(conn: Connection, table: Table) -> int | None:
-    """The highest id the table's sequence ever handed out, where the database keeps one."""
-    column = table.autoincrement_column
-    if column is None:
-        return None
-    if conn.dialect.name == "postgresql":
-        found = conn.scalar(
-            sql("SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence(:t, :c) AS regclass))"),
-            {"t": table.name, "c": column.name},
-        )
-    elif table.dialect_options["sqlite"]["autoincrement"]:
-        found = conn.scalar(
-            sql("SELECT seq FROM sqlite_sequence WHERE name = :t"), {"t": table.name}
-        )
-    else:
-        found = None  # SQLite without AUTOINCREMENT: the next id is max(id) + 1
-    return None if found is None else int(found)
-
-
-def _restart_ids(conn: Connection, table: Table, high_water: Any) -> None:
-    """Move the table's id sequence past every id restored and the source's high water."""
-    column = table.autoincrement_column
-    if column is None:
-        return
-    top = max(conn.scalar(select(func.max(column))) or 0, int(high_water or 0))
-    if top == 0:
-        return
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            sql("SELECT setval(pg_get_serial_sequence(:t, :c), :top)"),
-            {"t": table.name, "c": column.name, "top": top},
-        )
-    elif table.dialect_options["sqlite"]["autoincrement"]:
-        conn.execute(sql("DELETE FROM sqlite_sequence WHERE name = :t"), {"t": table.name})
-        conn.execute(
-            sql("INSERT INTO sqlite_sequence VALUES (:t, :top)"), {"t": table.name, "top": top}
-        )
-
-
 def _text_file(path: Path, mode: str, *, gzipped: bool) -> IO[str]:
     if gzipped:
         return gzip.open(path, "wt" if mode == "w" else "rt", encoding="utf-8")
@@ -226,7 +187,7 @@ def write_dump(url: str, out: IO[str], *, progress: bool = False) -> Summary:
                     "table": table.name,
                     "columns": [c.name for c in table.columns],
                 }
-                head |= {"rows": sizes[table.name], "id_high_water": _high_water(conn, table)}
+                head |= {"rows": sizes[table.name], "id_high_water": high_water(conn, table)}
                 out.write(_line(head))
                 task = bars.add_task(table.name, total=sizes[table.name])
                 counts[table.name] = _write_rows(conn, table, out, partial(bars.advance, task))
@@ -364,7 +325,7 @@ def read_dump(url: str, name: str, stream: IO[str], *, progress: bool = False) -
                 counts[table.name] = _insert_rows(
                     conn, table, lines, rows, partial(bars.advance, task)
                 )
-                _restart_ids(conn, table, head.get("id_high_water"))
+                restart_ids(conn, table, head.get("id_high_water"))
         missing = sorted(set(tables) - set(counts))
         if missing or head.get("rows") != sum(counts.values()):
             raise lines.fail(f"the dump is incomplete (missing: {', '.join(missing) or '-'})")
