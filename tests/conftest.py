@@ -21,15 +21,16 @@ from tests.dbutil import fresh_database
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`install` tests (tests/test_install.py) run only when asked for: `-m install` (as
-    .ci/run does, once) or ICAT_RUN_INSTALL_TESTS=1. `make test` skips them, saying so."""
+    """`install` tests (tests/test_install.py: build the wheel, install it in a fresh venv,
+    serve from an empty folder) run only when asked for: `-m install` (as .ci/run does, once,
+    not once per database) or ICAT_RUN_INSTALL_TESTS=1. Elsewhere they are deselected."""
     asked = re.search(r"(?<!not )\binstall\b", config.getoption("markexpr") or "")
     if asked or os.environ.get("ICAT_RUN_INSTALL_TESTS") == "1":
         return
-    skip = pytest.mark.skip(reason="install test: run by .ci/run (`pytest -m install`)")
-    for item in items:
-        if item.get_closest_marker("install"):
-            item.add_marker(skip)
+    install = [item for item in items if item.get_closest_marker("install")]
+    if install:
+        config.hook.pytest_deselected(items=install)
+        items[:] = [item for item in items if not item.get_closest_marker("install")]
 
 
 @pytest.fixture(scope="session")
