@@ -60,7 +60,7 @@ def live_server(database_url: str, log_path: Path) -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90  # a loaded CI machine migrates slowly
             while True:
                 try:
                     if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
