@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench.scale_audit import audit_events
+from bench.scale_audit import audit_events, with_changes
 from bench.scale_governance import (
     make_applications,
     make_attendance,
@@ -115,8 +115,12 @@ def build(
             for table in ORDER:
                 made = insert_rows(conn, table, world.rows[table])
                 mark = step(f"inserted {made:>9,} {table}", mark)
-            made = insert_rows(conn, "audit_events", audit_events(world, plan.audit_events))
+            changes: list[dict[str, object]] = []
+            events = with_changes(audit_events(world, plan.audit_events), changes)
+            made = insert_rows(conn, "audit_events", events)
             mark = step(f"inserted {made:>9,} audit_events", mark)
+            made = insert_rows(conn, "changes", changes)
+            mark = step(f"inserted {made:>9,} changes", mark)
             reset_sequences(conn)
             bump_data_version(conn)
         with engine.connect() as conn:

@@ -70,3 +70,25 @@ def audit_events(world: World, n: int) -> Iterator[Row]:
             "after": None if action == "delete" else state,
             "request_id": f"{rng.getrandbits(64):016x}",
         }
+
+
+def with_changes(events: Iterator[Row], changes: list[Row]) -> Iterator[Row]:
+    """``events`` unchanged, each one's change-feed row (if the feed carries it) appended to
+    ``changes``, as ``audit.record`` notes them (the feed's seq follows the events' order)."""
+    from icat_api.changes.service import PERSONAL, feed_item
+
+    for event in events:
+        state = {"entity_id": event["actor_entity_id"], **(event["after"] or event["before"] or {})}
+        item = feed_item(event["action"], event["resource_type"], event["resource_id"], None, state)
+        if item is not None:
+            changes.append(
+                {
+                    "occurred_at": event["occurred_at"],
+                    "type": item.type,
+                    "resource_id": item.resource_id,
+                    "action": item.action,
+                    "url": item.url,
+                    "personal": item.type in PERSONAL,
+                }
+            )
+        yield event

@@ -83,6 +83,7 @@ PUBLIC_READS = (
     "/v1/entities/council-of-europe/memberships/{mid}",
     "/v1/chairs",
     "/v1/chairs?on=2019-06-30",
+    "/v1/changes",
     "/healthz",
     "/openapi.json",
 )

@@ -192,6 +192,7 @@ TABLE: dict[str, Row] = {
     "overdue_reports_v1_funding_overdue_reports_get": Row("participant"),
     # -- the record
     "list_audit_events_v1_audit_events_get": Row("secretariat"),
+    "list_changes_v1_changes_get": Row("public"),
     "get_records_v1_records__year__get": Row("secretariat", {"year": "year"}),
     "healthz_healthz_get": Row("public"),
     "readyz_readyz_get": Row("public"),

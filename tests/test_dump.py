@@ -387,6 +387,7 @@ SAMPLES = {  # a value of each query parameter that is neither an enum nor a boo
     "resource_id": "5",
     "actor_entity_id": "iom",
     "action": "create",
+    "after": "3",  # the change feed after its third change
     "limit": "7",  # small pages: every cursor is followed
 }
 MOMENTS = ("updated_since", "since", "until")  # the middle of the audit trail
@@ -719,10 +720,10 @@ def test_restore_refuses_a_missing_file_and_a_database_not_at_head(
         migrate.downgrade(url, "0008")
         refused(
             icat(url, "db", "restore", str(source.dump)),
-            "is not migrated (at revision 0008, head is 0009): run `icat-api db upgrade`",
+            "is not migrated (at revision 0008, head is 0010): run `icat-api db upgrade`",
         )
         # The module checks for itself, the command line aside.
-        with pytest.raises(dump.DumpError, match=r"at schema revision 0008, not 0009 \("):
+        with pytest.raises(dump.DumpError, match=r"at schema revision 0008, not 0010 \("):
             dump.restore_from(url, str(source.dump))
         engine = make_engine(url)
         with engine.connect() as conn:  # nothing stored
@@ -764,8 +765,8 @@ def test_dump_refuses_a_database_that_is_missing_or_not_at_head(tmp_path: Path) 
         dump.dump_to(f"sqlite:///{never}", str(out))
     with target_database("sqlite", tmp_path, "old") as url:
         migrate.downgrade(url, "0007")
-        refused(icat(url, "db", "dump", "-o", str(out)), "(at revision 0007, head is 0009)")
-        with pytest.raises(dump.DumpError, match="at schema revision 0007, not 0009"):
+        refused(icat(url, "db", "dump", "-o", str(out)), "(at revision 0007, head is 0010)")
+        with pytest.raises(dump.DumpError, match="at schema revision 0007, not 0010"):
             dump.dump_to(url, str(out))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]  # no dump, partial or not
 

@@ -81,6 +81,7 @@ PUBLIC_READS = {
     "/v1/work-plans/{work_plan_id}",
     "/v1/publications",
     "/v1/publications/{publication_id}",
+    "/v1/changes",
     "/healthz",
     "/readyz",
 }

@@ -408,6 +408,7 @@ ENDPOINTS = (
     "/v1/funding/overdue-reports?limit=200",
     "/v1/publications?limit=200",
     "/v1/audit-events?limit=200",
+    "/v1/changes?limit=200",
     "/v1/member-list",
     "/v1/working-group",
     "/v1/chair-terms/2015/report",

@@ -15,6 +15,7 @@ from icat_api.audit.router import router as audit_router
 from icat_api.chair_terms.router import router as chair_terms_router
 from icat_api.chairs.candidacy_router import router as candidacy_router
 from icat_api.chairs.router import router as chairs_router
+from icat_api.changes.router import router as changes_router
 from icat_api.data_version import VersionedCache, stored_version
 from icat_api.db import make_engine, make_sessionmaker, writers_for
 from icat_api.entities.membership_router import router as memberships_router
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         funding_router,
         publications_router,
         audit_router,
+        changes_router,
         records_router,
         health_router,
     ):

@@ -4,6 +4,7 @@ from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
 from icat_api.chair_terms.models import ChairSeat, ChairTerm
 from icat_api.chairs.models import ChairCandidacy
+from icat_api.changes.models import Change
 from icat_api.data_version import DataVersion
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
@@ -31,6 +32,7 @@ __all__ = [
     "ChairCandidacy",
     "ChairSeat",
     "ChairTerm",
+    "Change",
     "DataVersion",
     "Decision",
     "Enrolment",

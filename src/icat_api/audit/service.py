@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from icat_api.audit.models import AuditEvent
 from icat_api.audit.schemas import AuditEventRead
 from icat_api.caller import Caller
+from icat_api.changes import service as changes
 from icat_api.db import utcnow
 from icat_api.pagination import INT64, Keyset, PageParams, page_of
 from icat_api.schemas import Page
@@ -29,6 +30,7 @@ def record(
     """Append one event for a write to ``resource`` (its type and id), in the write's own
     transaction; ``decision_id`` names the decision whose effect the write is."""
     resource_type, resource_id = resource[0], str(resource[1])
+    changes.note(session, action, resource_type, resource_id, before, after)
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     session.add(
         AuditEvent(
@@ -52,6 +54,8 @@ def record_many(
     after) each. For bulk writes such as a focal-point sync."""
     if not events:
         return
+    for action, resource_type, resource_id, before, after in events:
+        changes.note(session, action, resource_type, resource_id, before, after)
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     now = utcnow()
     session.execute(
