@@ -168,3 +168,20 @@ def test_seed_is_not_in_the_feed_and_a_rolled_back_write_leaves_no_change(
     bad = {**NEW, "id": "unodc"}  # refused: taken
     assert client.post("/v1/entities", headers=sec, json=bad).status_code in (409, 422)
     assert feed(client, sec, after=start) == []
+
+
+def test_an_unpublished_product_changes_only_for_keys_that_read_drafts(
+    client: TestClient, keys: Keys, sec: dict[str, str]
+) -> None:
+    """A draft is not public (DESIGN section 5): the public feed does not name it."""
+    start = last_seq(client, sec)
+    body = {"title": "A brief in preparation", "kind": "issue_brief", "lead_entity_id": "iom"}
+    created = client.post("/v1/publications", headers=sec, json=body)
+    assert created.status_code == 201, created.text
+    draft = ("publication", str(created.json()["id"]), "created")
+    seen = [(i["type"], i["id"], i["action"]) for i in feed(client, sec, after=start)]
+    assert draft in seen
+    member = Keys.header(keys.member)
+    assert draft in [(i["type"], i["id"], i["action"]) for i in feed(client, member, after=start)]
+    public = [(i["type"], i["id"], i["action"]) for i in feed(client, None, after=start)]
+    assert draft not in public

@@ -64,6 +64,7 @@ class Pending:
     resource_id: str
     action: str
     url: str
+    personal: bool
 
 
 def _field(before: Any, after: Any, name: str) -> Any:
@@ -122,7 +123,12 @@ def feed_item(
     if action == "seed" or kind not in FEED_TYPES:
         return None
     url = _url(kind, resource_id, before, after)
-    return Pending(kind, resource_id, _ACTIONS.get(action, "updated"), url)
+    # An unpublished product is not public (DESIGN section 5): its changes are shown only to
+    # keys that read what ICAT shares among its members, like personal data.
+    unpublished = kind == "publication" and _field(None, after, "status") != "published"
+    return Pending(
+        kind, resource_id, _ACTIONS.get(action, "updated"), url, kind in PERSONAL or unpublished
+    )
 
 
 def note(
@@ -154,7 +160,7 @@ def _write(session: Session) -> None:
                 "resource_id": p.resource_id,
                 "action": p.action,
                 "url": p.url,
-                "personal": p.type in PERSONAL,
+                "personal": p.personal,
             }
             for p in pending
         ],
