@@ -16,13 +16,13 @@ to deadlock on) and held for an instant.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from icat_api.changes.models import Change
-from icat_api.changes.schemas import ChangeRead
+from icat_api.changes.schemas import ChangeRead, ChangeType
 from icat_api.data_version import DataVersion
 from icat_api.db import utcnow
 from icat_api.pagination import INT64, Keyset, PageParams, page_of
@@ -33,25 +33,7 @@ _PENDING = "icat_changes"
 
 # Audit resource types that are not the feed's names.
 _TYPES = {"chair_candidacy": "candidacy"}
-FEED_TYPES = frozenset(
-    {
-        "entity",
-        "membership",
-        "focal_point",
-        "enrolment",
-        "meeting",
-        "attendance",
-        "decision",
-        "application",
-        "chair_term",
-        "candidacy",
-        "work_plan",
-        "activity",
-        "funding",
-        "milestone_report",
-        "publication",
-    }
-)
+FEED_TYPES = frozenset(get_args(ChangeType))
 # Changes to personal data: shown only to keys that read it (DESIGN section 5).
 PERSONAL = frozenset({"focal_point"})
 # Audit actions (create, update, delete, end, withdraw, publish, elect, decide, ...) as the feed's.
