@@ -18,7 +18,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.helpers import PROBLEM, Headers, Json, all_items, body_of, key_of
+from tests.helpers import (
+    PROBLEM,
+    Headers,
+    Json,
+    all_items,
+    body_of,
+    key_of,
+)
 
 CHAIR = "unhcr"  # sits this year (a term recorded by each test)
 CANDIDATE = "ilo"  # expresses interest in chairing next year
@@ -176,27 +183,6 @@ def voting_ids(client: TestClient, day: date) -> list[str]:
     """The entities with voting rights on ``day``, as the Working Group roster lists them."""
     roster = body_of(client.get("/v1/working-group", params={"on": str(day)}), 200)
     return sorted(m["entity_id"] for m in roster["members"] if m["has_voting_rights"])
-
-
-def interest(
-    term_year: int, submitted_on: date, *entity_ids: str, roles: list[Json] | None = None
-) -> Json:
-    body: Json = {
-        "term_year": term_year,
-        "entity_ids": list(entity_ids),
-        "submitted_on": str(submitted_on),
-    }
-    if roles is not None:
-        body["roles"] = roles
-    return body
-
-
-def express(client: TestClient, headers: Headers, body: Json) -> Json:
-    return body_of(client.post("/v1/chair-candidacies", headers=headers, json=body), 201)
-
-
-def candidacy(client: TestClient, candidacy_id: int) -> Json:
-    return body_of(client.get(f"/v1/chair-candidacies/{candidacy_id}"), 200)
 
 
 def open_status(term_year: int) -> str:

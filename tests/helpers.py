@@ -1,5 +1,6 @@
 """Small helpers shared by the API test files: a response's body, every item of a list, a key."""
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -38,3 +39,25 @@ def key_of(db: Session, entity_id: str) -> Headers:
     _, key = create_key(session=db, entity_id=entity_id)
     db.commit()
     return Keys.header(key)
+
+
+def interest(
+    term_year: int, submitted_on: date | str, *entity_ids: str, roles: list[Json] | None = None
+) -> Json:
+    """The body of an expression of interest in chairing."""
+    body: Json = {
+        "term_year": term_year,
+        "entity_ids": list(entity_ids),
+        "submitted_on": str(submitted_on),
+    }
+    if roles is not None:
+        body["roles"] = roles
+    return body
+
+
+def express(client: TestClient, headers: Headers, body: Json) -> Json:
+    return body_of(client.post("/v1/chair-candidacies", headers=headers, json=body), 201)
+
+
+def candidacy(client: TestClient, candidacy_id: int) -> Json:
+    return body_of(client.get(f"/v1/chair-candidacies/{candidacy_id}"), 200)

@@ -99,3 +99,17 @@ def answered_statuses(log_path: Path) -> list[int]:
             if entry.get("event") == "request":
                 statuses.append(int(entry["status"]))
     return statuses
+
+
+def wait_ready(base: str, proc: "subprocess.Popen[bytes]", log: Path) -> None:
+    """Until ``base`` answers /readyz 200 (a minute at most); the process must not stop."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, f"the server stopped: {log.read_text()[-2000:]}"
+        time.sleep(0.2)
+    raise AssertionError(f"the server never got ready: {log.read_text()[-2000:]}")

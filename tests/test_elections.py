@@ -23,7 +23,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import Keys
-from tests.helpers import PROBLEM, Headers, Json, all_items, body_of, key_of
+from tests.helpers import (
+    PROBLEM,
+    Headers,
+    Json,
+    all_items,
+    body_of,
+    candidacy,
+    express,
+    interest,
+    key_of,
+)
 
 TASKS = list("abcdefghijklm")
 JOINT_ROLES: list[Json] = [
@@ -62,28 +72,6 @@ def enrol(client: TestClient, sec: Headers, entity_id: str, confirmed_on: date) 
         "confirmation_reference": f"{entity_id.upper()}/WG/{confirmed_on}",
     }
     body_of(client.post("/v1/working-group/enrolments", headers=sec, json=body), 201)
-
-
-def interest(
-    term_year: int, submitted_on: date | str, *entity_ids: str, roles: list[Json] | None = None
-) -> Json:
-    """The body of an expression of interest."""
-    body: Json = {
-        "term_year": term_year,
-        "entity_ids": list(entity_ids),
-        "submitted_on": str(submitted_on),
-    }
-    if roles is not None:
-        body["roles"] = roles
-    return body
-
-
-def express(client: TestClient, headers: Headers, body: Json) -> Json:
-    return body_of(client.post("/v1/chair-candidacies", headers=headers, json=body), 201)
-
-
-def candidacy(client: TestClient, candidacy_id: int) -> Json:
-    return body_of(client.get(f"/v1/chair-candidacies/{candidacy_id}"), 200)
 
 
 def still_open(client: TestClient, candidacy_id: int) -> None:

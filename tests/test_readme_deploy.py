@@ -6,18 +6,16 @@ import os
 import re
 import shlex
 import subprocess
-import time
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
 from icat_api.db import make_engine
 from icat_api.entities.models import Entity
 from tests.dbutil import fresh_database
-from tests.livesrv import BIN, ROOT, free_port
+from tests.livesrv import BIN, ROOT, free_port, wait_ready
 
 pytestmark = pytest.mark.live_servers
 CHAIR = "ilo"  # a member on 1 January of any recent year: the term the secretariat records
@@ -100,16 +98,3 @@ def test_every_command_of_the_deployment_section_runs_as_written(tmp_path: Path)
         finally:
             engine.dispose()
     assert counts[0] == counts[1] and counts[0] > 20
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert proc.poll() is None, log.read_text()[-2000:]
-        time.sleep(0.2)
-    raise AssertionError(log.read_text()[-2000:])

@@ -5,7 +5,6 @@ and every one of them serves."""
 import json
 import os
 import subprocess
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -17,23 +16,10 @@ from icat_api.audit.models import AuditEvent
 from icat_api.db import make_engine
 from icat_api.entities.models import Entity
 from tests.dbutil import fresh_database
-from tests.livesrv import BIN, ROOT, free_port
+from tests.livesrv import BIN, ROOT, free_port, wait_ready
 
 pytestmark = pytest.mark.live_servers
 REPLICAS = 4
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert proc.poll() is None, f"a replica stopped: {log.read_text()[-2000:]}"
-        time.sleep(0.2)
-    raise AssertionError(f"a replica never got ready: {log.read_text()[-2000:]}")
 
 
 def serve_and_stop(

@@ -24,13 +24,10 @@ from tests.builders_tor import (
     application,
     apply,
     build_world,
-    candidacy,
     decide,
     decision_body,
     election_body,
     electronic_body,
-    express,
-    interest,
     make_entity,
     memberships,
     new_registry,
@@ -39,7 +36,7 @@ from tests.builders_tor import (
     voting_ids,
 )
 from tests.conftest import Keys
-from tests.helpers import Headers, Json, all_items, body_of, key_of
+from tests.helpers import Headers, Json, all_items, body_of, candidacy, express, interest, key_of
 
 
 @pytest.fixture

@@ -32,9 +32,7 @@ from tests.builders_tor import (
     decide,
     decision_body,
     electronic_body,
-    express,
     funding_body,
-    interest,
     make_entity,
     meeting,
     meeting_body,
@@ -45,7 +43,7 @@ from tests.builders_tor import (
     voting_ids,
 )
 from tests.conftest import Keys
-from tests.helpers import Headers, Json, body_of, key_of
+from tests.helpers import Headers, Json, body_of, express, interest, key_of
 
 FACT = "ToR 3.C.2"
 

@@ -33,8 +33,6 @@ from tests.builders_tor import (
     create_plan,
     decide,
     decision_body,
-    express,
-    interest,
     make_entity,
     meeting,
     new_registry,
@@ -42,7 +40,7 @@ from tests.builders_tor import (
     publication,
 )
 from tests.conftest import Keys
-from tests.helpers import Headers, Json
+from tests.helpers import Headers, Json, express, interest
 
 OTHER_KINDS = ("briefing", "consultation", "principals", "expert_group")
 RULE_OF_KIND = {

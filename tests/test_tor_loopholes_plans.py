@@ -31,9 +31,7 @@ from tests.builders_tor import (
     decide,
     decision_body,
     election_body,
-    express,
     funding_body,
-    interest,
     make_entity,
     make_ngo,
     memberships,
@@ -42,7 +40,7 @@ from tests.builders_tor import (
     publication,
 )
 from tests.conftest import Keys
-from tests.helpers import Headers, Json, body_of, key_of
+from tests.helpers import Headers, Json, body_of, express, interest, key_of
 
 PLAN_RULE = "ToR 3.B.2(a)"
 CO_LEAD_RULE = "ToR 3.D.3(e)"
