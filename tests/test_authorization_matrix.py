@@ -53,6 +53,7 @@ FOCAL_POINTS = ("/v1/entities/{entity_id}/focal-points",)
 MEETING = {"meeting_id": "meeting"}
 PLAN = {"work_plan_id": "work_plan"}
 CANDIDACY = {"candidacy_id": "candidacy"}
+WEBHOOK = {"webhook_id": "webhook"}
 
 TABLE: dict[str, Row] = {
     # -- entities and their memberships
@@ -193,6 +194,18 @@ TABLE: dict[str, Row] = {
     # -- the record
     "list_audit_events_v1_audit_events_get": Row("secretariat"),
     "list_changes_v1_changes_get": Row("public"),
+    # -- webhooks: members', partners' and the secretariat's keys, each its own (the world's
+    # subscription is the secretariat key's: every other caller is refused it)
+    "create_webhook_v1_webhooks_post": Row("participant"),
+    "list_webhooks_v1_webhooks_get": Row("participant"),
+    "get_webhook_v1_webhooks__webhook_id__get": Row("secretariat", WEBHOOK),
+    "delete_webhook_v1_webhooks__webhook_id__delete": Row(
+        "secretariat", WEBHOOK, watch=("/v1/webhooks/{webhook_id}",)
+    ),
+    "rotate_webhook_secret_v1_webhooks__webhook_id__rotate_secret_post": Row(
+        "secretariat", WEBHOOK, watch=("/v1/webhooks/{webhook_id}",)
+    ),
+    "list_webhook_deliveries_v1_webhooks__webhook_id__deliveries_get": Row("secretariat", WEBHOOK),
     "get_records_v1_records__year__get": Row("secretariat", {"year": "year"}),
     "healthz_healthz_get": Row("public"),
     "readyz_readyz_get": Row("public"),
@@ -409,6 +422,12 @@ class World:
         """A draft product."""
         body = {"kind": "issue_brief", "title": "Matrix issue brief", "lead_entity_id": "unodc"}
         return int(self._create("/v1/publications", body)["id"])
+
+    @cached_property
+    def webhook(self) -> int:
+        """A subscription of the secretariat key's."""
+        body = {"url": "https://hooks.example.org/icat", "events": ["decision.created"]}
+        return int(self._create("/v1/webhooks", body)["id"])
 
     # -- the callers
 

@@ -122,7 +122,7 @@ PROBE = {  # a well-typed value of each kind
 }
 
 # Where a path parameter of a list takes its values from (a list of the same document).
-SOURCES = {"entity_id": "/v1/entities"}
+SOURCES = {"entity_id": "/v1/entities", "webhook_id": "/v1/webhooks"}
 
 # -- what a cursor may hold ---------------------------------------------------------------------
 
@@ -304,9 +304,13 @@ class Lists:
 @pytest.fixture
 def lists(client: TestClient, keys: Keys) -> Lists:
     """The lists, with more data than the seed where it is cheap to add, so that more of them
-    issue a cursor at `limit=1`: two focal points of ILO (the change feed), an application,
-    two expressions of interest in chairing next year."""
+    issue a cursor at `limit=1`: two webhook subscriptions (whose deliveries the writes below
+    queue), two focal points of ILO (the change feed), an application, two expressions of
+    interest in chairing next year."""
     sec = Keys.header(keys.secretariat)
+    for n in (1, 2):
+        hook = {"url": f"https://hooks{n}.example.org/icat", "events": ["*"]}
+        body_of(client.post("/v1/webhooks", json=hook, headers=sec), 201)
     for n, primary in ((1, True), (2, False)):
         contact = {
             "external_id": f"CURSOR-{n}",

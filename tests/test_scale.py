@@ -42,6 +42,7 @@ from icat_api.governance.models import (
 from icat_api.keys.service import create_key
 from icat_api.seed.data import ENTITIES
 from icat_api.settings import Settings
+from icat_api.webhooks.models import Delivery, Subscription
 from icat_api.work_plans.models import Activity, WorkPlan
 from tests.dbutil import fresh_database
 
@@ -79,8 +80,8 @@ def _serve(url: str, plan: Plan, deep: int | None = None) -> Iterator[Env]:
     seconds = time.perf_counter() - started
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
-        _, key = create_key(session=session, entity_id=None, secretariat=True)
-        ids = _deepen(session, deep) if deep is not None else {}
+        info, key = create_key(session=session, entity_id=None, secretariat=True)
+        ids = _deepen(session, deep, info.id) if deep is not None else {}
     engine.dispose()
     app = create_app(Settings(database_url=url, log_json=True))
     env = Env(url, TestClient(app), {"Authorization": f"Bearer {key}"}, counts, seconds, ids)
@@ -95,10 +96,11 @@ def _serve(url: str, plan: Plan, deep: int | None = None) -> Iterator[Env]:
     app.state.engine.dispose()
 
 
-def _deepen(session: Session, n: int) -> dict[str, int]:
+def _deepen(session: Session, n: int, key_id: int) -> dict[str, int]:
     """Lists under one parent, ``n`` deep: an entity with ``n`` memberships (back-to-back
     spans) and ``n`` focal points, a consultation attended by up to ``n`` entities, a work plan
-    of ``n`` activities, a fund with ``n`` overdue milestones, ``n`` chair terms (after 2100)."""
+    of ``n`` activities, a fund with ``n`` overdue milestones, ``n`` chair terms (after 2100),
+    ``n`` webhook subscriptions of the key ``key_id``, the first with ``n`` deliveries."""
     first, today = date(2007, 1, 1), date.today()
     session.add(
         Entity(
@@ -166,7 +168,31 @@ def _deepen(session: Session, n: int) -> dict[str, int]:
         )
         for i in range(n)
     )
-    return {"meeting": meeting.id, "work_plan": plan.id}
+    hooks = [
+        Subscription(
+            key_id=key_id,
+            secretariat=True,
+            url=f"https://hooks{i}.example.org/icat",
+            events=["*"],
+            secret="whsec_" + "A" * 43 + "=",
+            status="active",
+        )
+        for i in range(n)
+    ]
+    session.add_all(hooks)
+    session.flush()
+    session.add_all(
+        Delivery(
+            subscription_id=hooks[0].id,
+            message_id=f"msg_{i}",
+            event="entity.updated",
+            payload="{}",
+            status="delivered",
+            attempts=1,
+        )
+        for i in range(n)
+    )
+    return {"meeting": meeting.id, "work_plan": plan.id, "webhook": hooks[0].id}
 
 
 # 1. The generator at factor 2, answered by the app.
@@ -409,6 +435,8 @@ ENDPOINTS = (
     "/v1/publications?limit=200",
     "/v1/audit-events?limit=200",
     "/v1/changes?limit=200",
+    "/v1/webhooks?limit=200",
+    "/v1/webhooks/{webhook}/deliveries?limit=200",
     "/v1/member-list",
     "/v1/working-group",
     "/v1/chair-terms/2015/report",
@@ -437,6 +465,7 @@ def test_every_list_endpoint_is_measured() -> None:
             lists.add(path)
     measured = {p.split("?")[0].replace("{entity}", "{entity_id}") for p in ENDPOINTS}
     measured = {p.replace("{meeting}", "{meeting_id}") for p in measured}
+    measured = {p.replace("{webhook}", "{webhook_id}") for p in measured}
     assert lists <= measured, sorted(lists - measured)
 
 

@@ -39,6 +39,8 @@ from icat_api.publications.router import router as publications_router
 from icat_api.ratelimit import RateLimit
 from icat_api.records.router import router as records_router
 from icat_api.settings import Settings, get_settings
+from icat_api.webhooks import outbox, sender
+from icat_api.webhooks.router import router as webhooks_router
 from icat_api.work_plans.router import router as work_plans_router
 
 DESCRIPTION = """
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     clock.configure(settings.timezone)
     assert decision_subjects.REGISTERED  # every kind of decision has its subject
+    assert callable(outbox.enqueue_changes)  # imported: the webhooks' outbox is written
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         publications_router,
         audit_router,
         changes_router,
+        webhooks_router,
         records_router,
         health_router,
     ):
@@ -149,6 +153,8 @@ def create_served_app() -> FastAPI:
     settings = get_settings()  # each worker's, from the same environment as the parent's
     configure_logging(settings.log_level, settings.log_json)  # a worker starts unconfigured
     app = create_app(settings)
+    if settings.webhook_delivery_enabled:
+        sender.delivering(app)  # the webhooks' delivery loop, for as long as the app is served
     gc.collect()
     gc.freeze()
     return app

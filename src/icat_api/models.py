@@ -20,6 +20,7 @@ from icat_api.governance.models import (
 from icat_api.idempotency.models import IdempotentRequest
 from icat_api.keys.models import ApiKey
 from icat_api.publications.models import Publication
+from icat_api.webhooks.models import Delivery, Subscription
 from icat_api.work_plans.models import Activity, WorkPlan
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Change",
     "DataVersion",
     "Decision",
+    "Delivery",
     "Enrolment",
     "Entity",
     "FocalPoint",
@@ -47,5 +49,6 @@ __all__ = [
     "MilestoneReport",
     "Objection",
     "Publication",
+    "Subscription",
     "WorkPlan",
 ]

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from icat_api.ratelimit import RATE
+from icat_api.webhooks.policy import RETRY_DELAYS
 
 
 def _comma_list(value: object) -> object:
@@ -28,6 +29,12 @@ def _redis_url(url: str | None) -> str | None:
     if url is not None and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
         raise ValueError("a Redis URL starts redis://, rediss:// or unix://")
     return url
+
+
+def _delays(values: tuple[float, ...]) -> tuple[float, ...]:
+    if not values or any(v < 0 for v in values):
+        raise ValueError("one or more non-negative numbers of seconds, comma-separated")
+    return values
 
 
 def _time_zone(name: str) -> str:
@@ -178,6 +185,57 @@ class Settings(BaseSettings):
             )
         ),
     ] = False
+    webhook_delivery_enabled: Annotated[
+        bool,
+        Field(
+            description=(
+                "`icat-api serve` sends webhook deliveries from the outbox (a background loop in "
+                "each worker; a row lock makes each delivery one worker's). Off: events still "
+                "queue, and a replica with it on sends them."
+            )
+        ),
+    ] = True
+    webhook_allow_private_targets: Annotated[
+        bool,
+        Field(
+            description=(
+                "Allow webhook URLs that resolve to private, loopback or link-local addresses "
+                "(and plain http to 127.0.0.1 or ::1). Off by default: a subscription must not "
+                "make the service call into its own network."
+            )
+        ),
+    ] = False
+    webhook_timeout_seconds: Annotated[
+        float,
+        Field(gt=0, le=300, description="How long one webhook delivery waits for the receiver."),
+    ] = 10
+    webhook_poll_seconds: Annotated[
+        float,
+        Field(gt=0, le=3600, description="How often the delivery loop looks for due deliveries."),
+    ] = 1
+    webhook_retry_delays: Annotated[
+        tuple[float, ...],
+        NoDecode,
+        BeforeValidator(
+            lambda v: (
+                tuple(float(p) for p in v.split(",") if p.strip()) if isinstance(v, str) else v
+            )
+        ),
+        AfterValidator(_delays),
+        Field(
+            description=(
+                "Seconds before each retry of a failed delivery, comma-separated: the Standard "
+                "Webhooks schedule by default (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)."
+            )
+        ),
+    ] = RETRY_DELAYS
+    webhook_disable_after_hours: Annotated[
+        float,
+        Field(
+            gt=0,
+            description="A subscription failing this long without a success is disabled.",
+        ),
+    ] = 72
 
 
 @lru_cache

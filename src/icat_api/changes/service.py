@@ -15,7 +15,9 @@ commit time, not at the write, keeps the lock the last one a transaction takes (
 to deadlock on) and held for an instant.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, get_args
 
 from sqlalchemy import event, func, insert, select
@@ -47,6 +49,40 @@ class Pending:
     action: str
     url: str
     personal: bool
+
+
+@dataclass(frozen=True)
+class Written:
+    """A change as written: its seq, its time, and what it is."""
+
+    seq: int
+    occurred_at: datetime
+    change: Pending
+
+    def read(self) -> ChangeRead:
+        """The feed item, as GET /v1/changes lists it."""
+        c = self.change
+        return ChangeRead.model_validate(
+            {
+                "seq": self.seq,
+                "occurred_at": self.occurred_at,
+                "type": c.type,
+                "resource_id": c.resource_id,
+                "action": c.action,
+                "url": c.url,
+            }
+        )
+
+
+Listener = Callable[[Session, list[Written]], None]
+_LISTENERS: list[Listener] = []
+
+
+def on_written(listener: Listener) -> Listener:
+    """Call ``listener`` with each transaction's changes as they are written, in that
+    transaction (the webhooks' outbox is written so: with the change, or not at all)."""
+    _LISTENERS.append(listener)
+    return listener
 
 
 def _field(before: Any, after: Any, name: str) -> Any:
@@ -133,20 +169,26 @@ def _write(session: Session) -> None:
     # and is serialized already): see the module's docstring.
     session.execute(select(DataVersion.id).where(DataVersion.id == 1).with_for_update())
     now = utcnow()
-    session.execute(
-        insert(Change),
-        [
-            {
-                "occurred_at": now,
-                "type": p.type,
-                "resource_id": p.resource_id,
-                "action": p.action,
-                "url": p.url,
-                "personal": p.personal,
-            }
-            for p in pending
-        ],
-    )
+    rows = [
+        {
+            "occurred_at": now,
+            "type": p.type,
+            "resource_id": p.resource_id,
+            "action": p.action,
+            "url": p.url,
+            "personal": p.personal,
+        }
+        for p in pending
+    ]
+    if not _LISTENERS:
+        session.execute(insert(Change), rows)
+        return
+    seqs = session.scalars(
+        insert(Change).returning(Change.seq, sort_by_parameter_order=True), rows
+    ).all()
+    written = [Written(seq, now, p) for seq, p in zip(seqs, pending, strict=True)]
+    for listener in _LISTENERS:
+        listener(session, written)
 
 
 @event.listens_for(Session, "after_transaction_end")
