@@ -146,7 +146,7 @@ def test_a_name_that_resolves_to_a_private_address_is_refused(
     def resolve(host: str, *_: Any, **__: Any) -> list[Any]:
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 0))]
 
-    monkeypatch.setattr(targets.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
     r = client.post(
         "/v1/webhooks",
         json={"url": "https://internal.example.org/hook", "events": ["*"]},
