@@ -9,7 +9,7 @@ milestone reports). A subscription whose key is revoked, or whose entity is no l
 or partner, receives nothing more; none of the events it missed is queued for it.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -113,33 +113,26 @@ def enqueue_changes(session: Session, written: list[Written]) -> None:
         session.execute(insert(Delivery), rows)
 
 
-def _overdue(session: Session, today: date, since: date) -> Sequence[tuple[Milestone, Funding]]:
+def _overdue(session: Session, today: date, since: date) -> list[tuple[Milestone, Funding]]:
     reported = (
         select(MilestoneReport.id).where(MilestoneReport.milestone_id == Milestone.id).exists()
     )
-    return (
-        session.execute(
-            select(Milestone, Funding)
-            .join(Funding, Funding.id == Milestone.funding_id)
-            .where(Milestone.due_on < today, Milestone.due_on >= since, ~reported)
-            .order_by(Milestone.due_on, Milestone.id)
-        )
-        .tuples()
-        .all()
+    rows = session.execute(
+        select(Milestone, Funding)
+        .join(Funding, Funding.id == Milestone.funding_id)
+        .where(Milestone.due_on < today, Milestone.due_on >= since, ~reported)
+        .order_by(Milestone.due_on, Milestone.id)
     )
+    return [(m, f) for m, f in rows]
 
 
 def _sent(session: Session, subscriber_ids: Iterable[int]) -> set[tuple[int, str]]:
-    return set(
-        session.execute(
-            select(Delivery.subscription_id, Delivery.message_id).where(
-                Delivery.subscription_id.in_(list(subscriber_ids)),
-                Delivery.event == OVERDUE,
-            )
+    rows = session.execute(
+        select(Delivery.subscription_id, Delivery.message_id).where(
+            Delivery.subscription_id.in_(list(subscriber_ids)), Delivery.event == OVERDUE
         )
-        .tuples()
-        .all()
     )
+    return {(s, m) for s, m in rows}
 
 
 def enqueue_overdue(session: Session, today: date) -> int:

@@ -201,7 +201,9 @@ class Sender:
     def queue_overdue(self) -> int:
         """Deliveries for milestone reports that became overdue (see outbox.py)."""
         with self._transaction() as conn, Session(bind=conn) as session:
-            return enqueue_overdue(session, clock.today())
+            queued = enqueue_overdue(session, clock.today())
+            session.commit()  # the session's part; the transaction commits as it ends
+            return queued
 
     # -- the network's part (the event loop) -------------------------------------------------
 
