@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from icat_api.applications.models import Application
 from icat_api.chair_terms.service import terms_in_year
+from icat_api.changes.schemas import ChangeCounts
+from icat_api.changes.service import count_by_type
 from icat_api.clock import today
 from icat_api.entities.models import Entity, Membership
 from icat_api.focal_points.feed import gaps
@@ -83,6 +85,12 @@ class ChairReport(BaseModel):
         description="Budget allocations adopted that year (ToR 3.B.2(c)), per currency."
     )
     products: list[PublicationRead] = Field(description="Products published that year.")
+    changes: ChangeCounts = Field(
+        description="Changes committed in the year (cut at midnight UTC, as the change feed's "
+        "`occurred_at`), by type, as the public change feed shows them: the report is public, "
+        "the same for every reader, so changes to focal points and to unpublished products are "
+        "not counted. The records export (`GET /v1/records/{year}`) counts them all."
+    )
 
 
 def report(*, session: Session, year: int) -> ChairReport:
@@ -157,6 +165,8 @@ def report(*, session: Session, year: int) -> ChairReport:
         if m.ends_on is not None and first < m.ends_on <= next_year
     ]
     gap_day = min(last, today())
+    # Public, like everything else in the report (its products are the published ones only).
+    by_type = count_by_type(session=session, year=year, personal=False)
     return ChairReport(
         year=year,
         chairs=[e for t in terms for e in t.entity_ids],
@@ -178,6 +188,7 @@ def report(*, session: Session, year: int) -> ChairReport:
             ).items
             if p.published_on is not None and p.published_on.year == year
         ],
+        changes=ChangeCounts(total=sum(by_type.values()), by_type=by_type),
     )
 
 
@@ -293,5 +304,11 @@ def to_markdown(r: ChairReport) -> str:
         out.append(
             f"- {md(p.title)} ({p.kind.value.replace('_', ' ')}), published {p.published_on}"
         )
+    out += ["", "## Changes to the registry", ""]
+    counted = [f"{n} {kind.replace('_', ' ')}" for kind, n in r.changes.by_type.items() if n]
+    out.append(
+        f"{r.changes.total} change{'' if r.changes.total == 1 else 's'} recorded in the public "
+        "change feed" + (": " + ", ".join(counted) + "." if counted else ".")
+    )
     out.append("")
     return "\n".join(out)

@@ -36,7 +36,8 @@ async def get_report(
 ) -> Response:
     """The facts of a chair term's year for the annual report the Chair prepares at the end of
     the term (ToR 3.D.3(j)): meetings held with attendance and capacities, decisions adopted and
-    not, admissions, roles started and ended, members and partners without a focal point.
+    not, admissions, roles started and ended, members and partners without a focal point, and
+    the year's changes by type (as the public change feed shows them).
     `Accept: text/markdown` answers a readable draft to start the report from. Public; answered
     from memory until the data changes."""
     markdown = "text/markdown" in request.headers.get("accept", "")

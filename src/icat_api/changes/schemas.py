@@ -51,3 +51,40 @@ class ChangeRead(BaseModel):
     id: str = Field(validation_alias="resource_id", description="The resource's id.")
     action: ChangeAction
     url: str = Field(description="Where the resource (or its list) is read.")
+
+
+class ChangeCounts(BaseModel):
+    """How many changes the change feed recorded in one calendar year, by type."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "total": 9,
+                    "by_type": {
+                        "entity": 2,
+                        "membership": 2,
+                        "enrolment": 0,
+                        "meeting": 1,
+                        "attendance": 1,
+                        "decision": 2,
+                        "application": 1,
+                        "chair_term": 0,
+                        "candidacy": 0,
+                        "work_plan": 0,
+                        "activity": 0,
+                        "funding": 0,
+                        "milestone_report": 0,
+                        "publication": 0,
+                    },
+                }
+            ]
+        },
+    )
+
+    total: int = Field(ge=0, description="Every change counted: the sum of `by_type`.")
+    by_type: dict[ChangeType, int] = Field(
+        description="Changes per type, in the order of the feed's types, 0 included: the same "
+        "keys every year. A type the reader may never see (a focal point, for the public) has no "
+        "key, so a 0 means none, not hidden."
+    )

@@ -17,7 +17,7 @@ to deadlock on) and held for an instant.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, get_args
 
 from sqlalchemy import event, func, insert, select
@@ -35,7 +35,9 @@ _PENDING = "icat_changes"
 
 # Audit resource types that are not the feed's names.
 _TYPES = {"chair_candidacy": "candidacy"}
-FEED_TYPES = frozenset(get_args(ChangeType))
+# The feed's types in the order ChangeType lists them (counts are reported in this order).
+TYPE_ORDER: tuple[str, ...] = get_args(ChangeType)
+FEED_TYPES = frozenset(TYPE_ORDER)
 # Changes to personal data: shown only to keys that read it (DESIGN section 5).
 PERSONAL = frozenset({"focal_point"})
 # Audit actions (create, update, delete, end, withdraw, publish, elect, decide, ...) as the feed's.
@@ -228,3 +230,24 @@ def list_changes(
         CHANGES, page, rows, lambda page_rows: [ChangeRead.model_validate(r) for r in page_rows]
     )
     return Page[ChangeRead](items=items, next_cursor=cursor)
+
+
+def count_by_type(*, session: Session, year: int, personal: bool) -> dict[str, int]:
+    """The changes committed in calendar ``year`` per type, in ChangeType's order, 0 included.
+
+    The year is cut at midnight UTC, as ``occurred_at`` is recorded and as the records cut
+    their audit events. Without ``personal``, only what the public feed shows is counted: no
+    personal or unpublished changes, and no key for a type the public never sees (a focal
+    point), so a 0 always means none, never hidden."""
+    query = (
+        select(Change.type, func.count())
+        .where(
+            Change.occurred_at >= datetime(year, 1, 1, tzinfo=UTC),
+            Change.occurred_at < datetime(year + 1, 1, 1, tzinfo=UTC),
+        )
+        .group_by(Change.type)
+    )
+    if not personal:
+        query = query.where(Change.personal.is_(False))
+    counted: dict[str, int] = dict(session.execute(query).all())
+    return {kind: counted.get(kind, 0) for kind in TYPE_ORDER if personal or kind not in PERSONAL}

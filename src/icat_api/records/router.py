@@ -43,7 +43,9 @@ def get_records(
     """Everything the registry holds about one year, as one JSON document keyed by table:
     entities and their roles that year, Working Group enrolments, meetings and attendance,
     applications, decisions and objections, the chair term and candidacies, work plans and
-    activities, funds, milestones and reports, products, and the audit events of the year.
+    activities, funds, milestones and reports, products, and the audit events of the year;
+    and `changes_by_type`, one row (`type`, `count`) per type of the change feed: the changes
+    committed in the year (cut at midnight UTC), personal and unpublished ones included.
     `Accept: application/zip` answers one CSV per table. Secretariat only (ToR 3.C.2)."""
     records = service.export(session=session, year=year)
     if "application/zip" in request.headers.get("accept", ""):

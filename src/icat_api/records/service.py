@@ -19,6 +19,7 @@ from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
 from icat_api.chair_terms.models import ChairSeat, ChairTerm
 from icat_api.chairs.models import ChairCandidacy
+from icat_api.changes.service import count_by_type
 from icat_api.db import Base
 from icat_api.entities.models import Entity, Membership
 from icat_api.funding.models import Funding, Milestone, MilestoneReport
@@ -90,6 +91,11 @@ def _queries(year: int) -> dict[str, Select[Any]]:
     }
 
 
+# Not a table's rows: how many changes of each type the change feed recorded in the year.
+_CHANGE_COUNTS = "changes_by_type"
+_CHANGE_COUNT_COLUMNS = ("type", "count")
+
+
 def _row(obj: Base) -> dict[str, Any]:
     # Money stays a decimal string, never a JSON number (DESIGN: money).
     return {
@@ -100,12 +106,16 @@ def _row(obj: Base) -> dict[str, Any]:
 
 def export(*, session: Session, year: int) -> dict[str, list[dict[str, Any]]]:
     """Every table's rows that concern ``year``, by primary key: the same records are the same
-    bytes, and ETag, on every database (PostgreSQL may read them in an index's order)."""
+    bytes, and ETag, on every database (PostgreSQL may read them in an index's order); then the
+    year's changes counted by type."""
     out = {}
     for name, query in _queries(year).items():
         table = query.column_descriptions[0]["entity"].__table__
         ordered = query.order_by(*table.primary_key.columns)
         out[name] = [_row(o) for o in session.scalars(ordered)]
+    # The records are the secretariat's (ToR 3.C.2): personal and unpublished changes count.
+    counts = count_by_type(session=session, year=year, personal=True)
+    out[_CHANGE_COUNTS] = [{"type": kind, "count": n} for kind, n in counts.items()]
     return out
 
 
@@ -139,4 +149,5 @@ def columns(year: int) -> dict[str, list[str]]:
     for name, query in _queries(year).items():
         entity = query.column_descriptions[0]["entity"]
         out[name] = [c.key for c in entity.__table__.columns]
+    out[_CHANGE_COUNTS] = list(_CHANGE_COUNT_COLUMNS)
     return out
