@@ -1,21 +1,29 @@
-"""examples/mirror.py against a real server: what an integrator runs, run as they would run it."""
+"""examples/mirror.py against a real server, and examples/webhook_receiver.py as a process that
+signed deliveries are posted to: what an integrator runs, run as they would run it."""
 
+import base64
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from tests.dbutil import fresh_database
 from tests.livesrv import ROOT, cli, live_server
 
 MIRROR = ROOT / "examples" / "mirror.py"
+RECEIVER = ROOT / "examples" / "webhook_receiver.py"
 Json = dict[str, Any]
 
 
@@ -178,3 +186,132 @@ def test_a_public_copy_sees_its_entity_move_when_a_focal_point_changes(
         focal_points(api, bearer(sec_key), "iom")
         mirror(base, public)
         assert copy_of(public)["/v1/entities/iom"] == api.get("/v1/entities/iom").json()
+
+
+# --- the webhook receiver -----------------------------------------------------------------
+
+SECRET = "whsec_" + base64.b64encode(b"the receiver's secret, 32 bytes").decode()
+OLD_SECRET = "whsec_" + base64.b64encode(b"the secret before its rotation!!").decode()
+
+
+@contextmanager
+def webhook_receiver(tmp_path: Path, secret: str = SECRET) -> Iterator[tuple[str, Path]]:
+    """examples/webhook_receiver.py on a free port until the block ends: answers its URL and the
+    JSON-lines file it keeps events in (``tmp_path / "events.jsonl"``)."""
+    out, log_path = tmp_path / "events.jsonl", tmp_path / "receiver.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(RECEIVER), "--port", "0", "--out", str(out)],
+            env={**os.environ, "ICAT_WEBHOOK_SECRET": secret},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not (listening := re.search(r"listening on (\S+)", log_path.read_text())):
+                assert proc.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.05)
+            yield listening[1], out
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def event(seq: int) -> Json:
+    item = {
+        "seq": seq,
+        "occurred_at": "2026-11-28T10:15:00Z",
+        "type": "decision",
+        "id": str(seq),
+        "action": "created",
+        "url": f"/v1/decisions/{seq}",
+    }
+    return {"type": "decision.created", "timestamp": "2026-11-28T10:15:00Z", "data": item}
+
+
+def signed(body: str, webhook_id: str, *secrets: str, at: datetime | None = None) -> dict[str, str]:
+    """The headers of a delivery of ``body`` signed with each of ``secrets``, as sent at ``at``."""
+    at = at or datetime.now(UTC)
+    return {
+        "content-type": "application/json",
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": " ".join(Webhook(s).sign(webhook_id, at, body) for s in secrets),
+    }
+
+
+def kept(out: Path) -> list[Json]:
+    return [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+
+
+def test_the_receiver_keeps_a_verified_delivery_and_refuses_the_rest(tmp_path: Path) -> None:
+    body = json.dumps(event(1))
+    with webhook_receiver(tmp_path) as (url, out):
+        good = httpx.post(url, content=body, headers=signed(body, "msg_1", SECRET))
+        assert good.status_code == 204, good.text
+        assert kept(out) == [{"webhook_id": "msg_1", **event(1)}]
+
+        tampered = body.replace('"seq": 1', '"seq": 2')
+        stale = datetime.now(UTC) - timedelta(minutes=10)
+        future = datetime.now(UTC) + timedelta(minutes=10)
+        unsigned = {"content-type": "application/json", "webhook-id": "msg_9"}
+        refused = [
+            (tampered, signed(body, "msg_2", SECRET)),
+            (body, signed(body, "msg_3", OLD_SECRET)),  # another secret
+            (body, signed(body, "msg_4", SECRET, at=stale)),
+            (body, signed(body, "msg_5", SECRET, at=future)),
+            (body, {**signed(body, "msg_6", SECRET), "webhook-id": "msg_7"}),  # another id
+            (body, unsigned),
+            (body, {**signed(body, "msg_8", SECRET), "webhook-signature": "v1"}),  # malformed
+            (body, {**signed(body, "msg_8", SECRET), "webhook-timestamp": "soon"}),
+        ]
+        for content, headers in refused:
+            answer = httpx.post(url, content=content, headers=headers)
+            assert answer.status_code == 401, (headers, answer.status_code, answer.text)
+        not_utf8 = b"\xff" + body.encode()
+        answer = httpx.post(url, content=not_utf8, headers=signed(body, "msg_10", SECRET))
+        assert answer.status_code == 401
+        # Signed by the registry but not an event: refused, not kept.
+        for odd in ("[1, 2]", "not json", json.dumps({"type": "decision.created"})):
+            answer = httpx.post(url, content=odd, headers=signed(odd, "msg_11", SECRET))
+            assert answer.status_code == 400, answer.text
+        assert [e["webhook_id"] for e in kept(out)] == ["msg_1"]
+
+
+def test_a_retried_delivery_is_kept_once_and_a_rotation_is_accepted(tmp_path: Path) -> None:
+    first, second = json.dumps(event(1)), json.dumps(event(2))
+    with webhook_receiver(tmp_path) as (url, out):
+        for _ in range(2):  # a retry: the same id, signed again
+            answer = httpx.post(url, content=first, headers=signed(first, "msg_1", SECRET))
+            assert answer.status_code == 204
+        # During a rotation the registry signs with the old and the new secret.
+        both = signed(second, "msg_2", OLD_SECRET, SECRET)
+        assert len(both["webhook-signature"].split(" ")) == 2
+        assert httpx.post(url, content=second, headers=both).status_code == 204
+        assert kept(out) == [
+            {"webhook_id": "msg_1", **event(1)},
+            {"webhook_id": "msg_2", **event(2)},
+        ]
+
+    with webhook_receiver(tmp_path) as (url, out):  # restarted: the ids kept are remembered
+        answer = httpx.post(url, content=first, headers=signed(first, "msg_1", SECRET))
+        assert answer.status_code == 204
+        assert [e["webhook_id"] for e in kept(out)] == ["msg_1", "msg_2"]
+
+
+def test_the_receiver_will_not_start_without_a_secret(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ICAT_WEBHOOK_SECRET"}
+    done = subprocess.run(
+        [sys.executable, str(RECEIVER), "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "ICAT_WEBHOOK_SECRET" in done.stderr
