@@ -154,10 +154,34 @@ def feed_item(
 def note(
     session: Session, action: str, resource_type: str, resource_id: str, before: Any, after: Any
 ) -> None:
-    """Remember the change for this transaction's commit."""
+    """Remember the change for this transaction's commit, and the change it makes to the
+    resource it belongs to (see :func:`parent_item`)."""
     item = feed_item(action, resource_type, resource_id, before, after)
-    if item is not None:
-        session.info.setdefault(_PENDING, []).append(item)
+    if item is None:
+        return
+    pending: list[Pending] = session.info.setdefault(_PENDING, [])
+    for p in (item, parent_item(item, before, after)):
+        if p is not None and p not in pending:
+            pending.append(p)
+
+
+def parent_item(item: Pending, before: Any, after: Any) -> Pending | None:
+    """A change to a part is a change to the resource that shows it: a focal point, a membership
+    or an enrolment changes its entity (its ``updated_at`` and ETag; its status; its Working
+    Group flag), attendance changes its meeting. Listed as the parent's ``updated``, public
+    even when the part is not: a public mirror learns to read the entity again, not why."""
+    match item.type:
+        case "focal_point" | "membership" | "enrolment":
+            entity_id = _field(before, after, "entity_id")
+            if entity_id is None:
+                return None
+            return Pending("entity", str(entity_id), "updated", f"/v1/entities/{entity_id}", False)
+        case "attendance":
+            return Pending(
+                "meeting", item.resource_id, "updated", f"/v1/meetings/{item.resource_id}", False
+            )
+        case _:
+            return None
 
 
 @event.listens_for(Session, "before_commit")
