@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -41,7 +42,9 @@ def cli(*args: str, env: dict[str, str]) -> str:
 
 
 @contextmanager
-def live_server(database_url: str, log_path: Path) -> Iterator[str]:
+def live_server(
+    database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve on a free port until the block ends; answers the base URL."""
     port = free_port()
     env = {
@@ -49,6 +52,7 @@ def live_server(database_url: str, log_path: Path) -> Iterator[str]:
         **os.environ,
         "ICAT_DATABASE_URL": database_url,
         "ICAT_LOG_JSON": "true",
+        **(extra_env or {}),
     }
     with log_path.open("w") as log:
         proc = subprocess.Popen(
@@ -113,3 +117,33 @@ def wait_ready(base: str, proc: "subprocess.Popen[bytes]", log: Path) -> None:
         assert proc.poll() is None, f"the server stopped: {log.read_text()[-2000:]}"
         time.sleep(0.2)
     raise AssertionError(f"the server never got ready: {log.read_text()[-2000:]}")
+
+
+RECEIVER = ROOT / "examples" / "webhook_receiver.py"
+
+
+@contextmanager
+def webhook_receiver(tmp_path: Path, secret: str, port: int = 0) -> Iterator[tuple[str, Path]]:
+    """examples/webhook_receiver.py on a free port until the block ends: answers its URL and the
+    JSON-lines file it keeps events in (``tmp_path / "events.jsonl"``). ``port`` 0: a free one."""
+    out, log_path = tmp_path / "events.jsonl", tmp_path / "receiver.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(RECEIVER), "--port", str(port), "--out", str(out)],
+            env={**os.environ, "ICAT_WEBHOOK_SECRET": secret},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not (listening := re.search(r"listening on (\S+)", log_path.read_text())):
+                assert proc.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.05)
+            yield listening[1], out
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

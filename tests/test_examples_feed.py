@@ -4,13 +4,10 @@ signed deliveries are posted to: what an integrator runs, run as they would run 
 import base64
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,10 +17,9 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.dbutil import fresh_database
-from tests.livesrv import ROOT, cli, live_server
+from tests.livesrv import RECEIVER, ROOT, cli, live_server, webhook_receiver
 
 MIRROR = ROOT / "examples" / "mirror.py"
-RECEIVER = ROOT / "examples" / "webhook_receiver.py"
 Json = dict[str, Any]
 
 
@@ -195,33 +191,6 @@ SECRET = "whsec_" + base64.b64encode(b"the receiver's secret, 32 bytes").decode(
 OLD_SECRET = "whsec_" + base64.b64encode(b"the secret before its rotation!!").decode()
 
 
-@contextmanager
-def webhook_receiver(tmp_path: Path, secret: str = SECRET) -> Iterator[tuple[str, Path]]:
-    """examples/webhook_receiver.py on a free port until the block ends: answers its URL and the
-    JSON-lines file it keeps events in (``tmp_path / "events.jsonl"``)."""
-    out, log_path = tmp_path / "events.jsonl", tmp_path / "receiver.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, str(RECEIVER), "--port", "0", "--out", str(out)],
-            env={**os.environ, "ICAT_WEBHOOK_SECRET": secret},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while not (listening := re.search(r"listening on (\S+)", log_path.read_text())):
-                assert proc.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.05)
-            yield listening[1], out
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 def event(seq: int) -> Json:
     item = {
         "seq": seq,
@@ -251,7 +220,7 @@ def kept(out: Path) -> list[Json]:
 
 def test_the_receiver_keeps_a_verified_delivery_and_refuses_the_rest(tmp_path: Path) -> None:
     body = json.dumps(event(1))
-    with webhook_receiver(tmp_path) as (url, out):
+    with webhook_receiver(tmp_path, SECRET) as (url, out):
         good = httpx.post(url, content=body, headers=signed(body, "msg_1", SECRET))
         assert good.status_code == 204, good.text
         assert kept(out) == [{"webhook_id": "msg_1", **event(1)}]
@@ -285,7 +254,7 @@ def test_the_receiver_keeps_a_verified_delivery_and_refuses_the_rest(tmp_path: P
 
 def test_a_retried_delivery_is_kept_once_and_a_rotation_is_accepted(tmp_path: Path) -> None:
     first, second = json.dumps(event(1)), json.dumps(event(2))
-    with webhook_receiver(tmp_path) as (url, out):
+    with webhook_receiver(tmp_path, SECRET) as (url, out):
         for _ in range(2):  # a retry: the same id, signed again
             answer = httpx.post(url, content=first, headers=signed(first, "msg_1", SECRET))
             assert answer.status_code == 204
@@ -298,7 +267,7 @@ def test_a_retried_delivery_is_kept_once_and_a_rotation_is_accepted(tmp_path: Pa
             {"webhook_id": "msg_2", **event(2)},
         ]
 
-    with webhook_receiver(tmp_path) as (url, out):  # restarted: the ids kept are remembered
+    with webhook_receiver(tmp_path, SECRET) as (url, out):  # restarted: the ids kept are remembered
         answer = httpx.post(url, content=first, headers=signed(first, "msg_1", SECRET))
         assert answer.status_code == 204
         assert [e["webhook_id"] for e in kept(out)] == ["msg_1", "msg_2"]
