@@ -23,3 +23,9 @@ async def member_list(request: Request) -> Response:
     if request.headers.get("if-none-match") == ETAG:
         return Response(status_code=304, headers=HEADERS)
     return Response(BODY, media_type="application/json", headers=HEADERS)
+
+
+@app.post("/hook")
+async def hook() -> Response:
+    """A webhook receiver that takes every delivery (the webhooks' benchmark points here)."""
+    return Response(status_code=204)

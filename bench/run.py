@@ -8,8 +8,11 @@ side by side in the same run, and prints ratios:
 1. the member list against the bare app, for 200 and for 304 (target: at least 0.9);
 2. other endpoints (entities, voting rights, chair eligibility, a sync of 200 focal points)
    against the member list as the unit;
-3. with ``--scale 100`` (the default): list and rule endpoints on 100 times the real data
-   (``bench.scale``) against the real data, at a fixed rate (target: p50 within 2x).
+3. the sync of 200 focal points with ten webhook subscriptions against none, in turns (target:
+   no slower: deliveries are written to an outbox and sent by a loop off the request's path);
+4. with ``--scale 100`` (the default): list and rule endpoints, the change feed's page of 200
+   among them, on 100 times the real data (``bench.scale``) against the real data, at a fixed
+   rate (target: p50 within 2x).
 """
 
 import argparse
@@ -48,7 +51,10 @@ SCALED: dict[str, str] = {
     "GET /v1/applications": "/v1/applications?limit=10",
     "GET /v1/audit-events": "/v1/audit-events?limit=10",
     "GET /v1/audit-events?action=update": "/v1/audit-events?action=update&limit=10",
+    # The real data's feed holds the changes the sync runs above made (the seed is not in it).
+    "GET /v1/changes (a page of 200)": "/v1/changes?limit=200",
 }
+SUBSCRIPTIONS = 10
 
 
 def contacts(version: int, n: int = 200) -> dict[str, object]:
@@ -115,6 +121,22 @@ def prepare(url: str, scale: int | None, audit_events: int) -> str:
     return cli("keys", "create", "--entity", "unodc", env=env).strip().splitlines()[-1]
 
 
+def subscribe(base: str, auth: dict[str, str], url: str, n: int) -> list[int]:
+    """``n`` webhook subscriptions to every event, delivered to ``url``."""
+    ids = []
+    for _ in range(n):
+        r = httpx.post(f"{base}/v1/webhooks", json={"url": url, "events": ["*"]}, headers=auth)
+        if r.status_code != 201:
+            raise load.BenchError(f"subscribe: {r.status_code} {r.text[:300]}")
+        ids.append(int(r.json()["id"]))
+    return ids
+
+
+def unsubscribe(base: str, auth: dict[str, str], ids: list[int]) -> None:
+    for webhook_id in ids:
+        httpx.delete(f"{base}/v1/webhooks/{webhook_id}", headers=auth).raise_for_status()
+
+
 def shape(url: str, headers: dict[str, str]) -> str:
     """What one answer holds: the items of a page, or the size of a document."""
     r = httpx.get(url, headers=headers, timeout=30)
@@ -169,7 +191,8 @@ def main() -> None:
     rows: list[Row] = []
 
     port, bare_port = load.free_port(), load.free_port()
-    service_env = environment(real_url)
+    # The webhooks' row delivers to a receiver on 127.0.0.1.
+    service_env = environment(real_url, ICAT_WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
     with running(load.service_command(port), service_env, port, work / "service.log") as base:
         first = httpx.get(base + MEMBER_LIST)
         (work / "member-list.json").write_bytes(first.content)
@@ -213,6 +236,28 @@ def main() -> None:
         rows.append(
             report.against_unit("PUT sync of 200 focal points", peak, unit, fixed, unit_fixed)
         )
+        hook_port = load.free_port()
+        with running(
+            load.bare_command(hook_port), bare_env, hook_port, work / "hooks.log"
+        ) as hooks:
+            # Each request of the script changes a contact: a focal point's change and its
+            # entity's, each queued for every subscription.
+            def syncs() -> Load:
+                return load.wrk(base + SYNC_PATH, seconds=seconds, connections=4, script=script)
+
+            def syncs_subscribed() -> Load:
+                ids = subscribe(base, auth, hooks + "/hook", SUBSCRIPTIONS)
+                try:
+                    return syncs()
+                finally:
+                    unsubscribe(base, auth, ids)
+
+            subscribed, alone = alternate(args.rounds, syncs_subscribed, syncs)
+            rows.append(
+                report.peak(
+                    f"PUT sync, {SUBSCRIPTIONS} webhook subscriptions / none", subscribed, alone
+                )
+            )
         real_fixed = {
             name: load.hey(base + path, seconds=seconds, rate=args.slow_rate, headers=auth)
             for name, path in SCALED.items()
