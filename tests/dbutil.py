@@ -13,6 +13,10 @@ from sqlalchemy.engine import make_url
 
 BASE_URL = os.environ.get("ICAT_TEST_DATABASE_URL")
 _TMP = Path(tempfile.mkdtemp(prefix="icat-tests-"))
+# The newest migration's revision (each file is named after its revision): the schema's head.
+HEAD = sorted(
+    p.name[:4] for p in (Path(__file__).parents[1] / "migrations" / "versions").glob("0*.py")
+)[-1]
 
 
 def is_postgres() -> bool:

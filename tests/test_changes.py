@@ -154,12 +154,19 @@ def test_after_beyond_the_last_change_is_422(client: TestClient, sec: dict[str, 
     assert "beyond the last change" in r.json()["detail"]
 
 
-def test_after_with_a_cursor_is_422(client: TestClient, keys: Keys, sec: dict[str, str]) -> None:
+def test_a_cursor_followed_with_after_kept_continues_the_same_listing(
+    client: TestClient, keys: Keys, sec: dict[str, str]
+) -> None:
+    """Clients that follow `next_cursor` keeping their query (generic crawlers, generated
+    clients) get the next page: the cursor and `after` both bound it."""
+    start = last_seq(client, sec)
     writes(client, sec, Keys.header(keys.member))
-    cursor = client.get("/v1/changes?limit=1", headers=sec).json()["next_cursor"]
-    assert cursor
-    r = client.get("/v1/changes", params={"cursor": cursor, "after": 0}, headers=sec)
-    assert r.status_code == 422
+    first = client.get("/v1/changes", params={"after": start, "limit": 2}, headers=sec).json()
+    assert first["next_cursor"]
+    params = {"after": start, "limit": 2, "cursor": first["next_cursor"]}
+    second = client.get("/v1/changes", params=params, headers=sec).json()
+    whole = feed(client, sec, after=start)
+    assert first["items"] + second["items"] == whole[:4]
     forged = client.get("/v1/changes", params={"cursor": "WyJlbnRpdGllcyIsMV0"})
     assert forged.status_code == 422
 

@@ -236,11 +236,6 @@ def list_changes(
     """Changes after ``after`` (or the cursor's), in seq order; personal ones if ``personal``."""
     query = select(Change)
     if after is not None:
-        if page.after is not None:
-            raise InvalidInput(
-                "give after or cursor, not both",
-                errors=[{"loc": ["query", "after"], "msg": "not with cursor"}],
-            )
         if after > last_seq(session):
             raise InvalidInput(
                 "after is beyond the last change",
