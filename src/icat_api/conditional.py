@@ -8,7 +8,11 @@ from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
+from icat_api.negotiation import negotiate
 from icat_api.problems import PreconditionFailed
+
+JSON = "application/json"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def etag_of(body: bytes) -> str:
@@ -66,7 +70,10 @@ def tagged_response(
 def json_response(
     request: Request, data: Any, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    """``data`` as JSON with an ETag (304 on a matching If-None-Match for a 200)."""
+    """``data`` as JSON with an ETag (304 on a matching If-None-Match for a 200). A read whose
+    ``Accept`` refuses JSON is a 406 (JSON is all these answers offer)."""
+    if request.method in SAFE_METHODS:
+        negotiate(request, (JSON,))
     return conditional_response(
         request, render_json(data), status_code=status_code, headers=headers
     )

@@ -146,6 +146,14 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 )
             if path.startswith("/v1/"):
                 answers.setdefault("503", _problem("The database is unavailable or busy; retry."))
+                if operation is path_item.get("get"):
+                    answers.setdefault(
+                        "406",
+                        _problem(
+                            "Nothing this resource offers is acceptable to `Accept` "
+                            "(weighed by q-values, RFC 9110)."
+                        ),
+                    )
                 answers.setdefault(
                     "429", _problem("Too many requests from this address or key; see Retry-After.")
                 )

@@ -319,6 +319,7 @@ _DESCRIPTIONS = {
     404: "No such resource.",
     409: "Conflicts with the current state.",
     412: "`If-Match` does not match the current ETag.",
+    406: "Nothing offered is acceptable to `Accept` (q-values, RFC 9110).",
     413: "The body is larger than the limit (1 MiB by default).",
     422: "Invalid input, or refused by a ToR rule (`rule` names the clause).",
     503: "The database is unavailable.",

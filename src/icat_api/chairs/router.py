@@ -8,6 +8,7 @@ from icat_api.chairs import report
 from icat_api.chairs.report import ChairReport
 from icat_api.conditional import etag_of, render_json, tagged_response
 from icat_api.data_version import Cached, cached
+from icat_api.negotiation import negotiate
 from icat_api.problems import responses
 
 router = APIRouter(prefix="/v1", tags=["chairs"])
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/v1", tags=["chairs"])
                 }
             },
         },
-        **responses(304, 404, 422),
+        **responses(304, 404, 406, 422),
     },
 )
 async def get_report(
@@ -40,7 +41,7 @@ async def get_report(
     the year's changes by type (as the public change feed shows them).
     `Accept: text/markdown` answers a readable draft to start the report from. Public; answered
     from memory until the data changes."""
-    markdown = "text/markdown" in request.headers.get("accept", "")
+    markdown = negotiate(request, ("application/json", "text/markdown")) == "text/markdown"
     factory = request.app.state.sessionmaker
 
     def build() -> Cached:

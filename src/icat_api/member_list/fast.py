@@ -69,6 +69,8 @@ class MemberListFastPath:
             return None
         headers = Headers(scope=scope)
         csv = wants_csv(headers.get("accept"))
+        if csv is None:
+            return None  # the route answers 406
         cached = self.cache.get(member_list_key(day, csv), self.cache.token())
         if cached is None:
             return None  # the route looks it up again, and counts the miss

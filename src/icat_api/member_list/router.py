@@ -9,6 +9,7 @@ from icat_api.conditional import etag_matches
 from icat_api.data_version import Cached
 from icat_api.member_list import service
 from icat_api.member_list.schemas import MemberList
+from icat_api.negotiation import NotAcceptable, preferred
 from icat_api.params import OnQuery, today_or
 from icat_api.problems import responses
 
@@ -18,10 +19,13 @@ _HEADERS = {"Cache-Control": "public, max-age=60", "Vary": "Accept"}
 _JSON = "application/json"
 
 
-def wants_csv(accept: str | None) -> bool:
-    """CSV when asked for, unless JSON is asked for first."""
-    accept = accept or ""
-    return "text/csv" in accept and "application/json" not in accept.split(",")[0]
+OFFERED = (_JSON, csv_output.MEDIA_TYPE.split(";")[0])
+
+
+def wants_csv(accept: str | None) -> bool | None:
+    """CSV when ``accept`` prefers it (q-values, RFC 9110); None when it accepts neither."""
+    chosen = preferred(accept, OFFERED)
+    return None if chosen is None else chosen != _JSON
 
 
 def answer(cached: Cached, day: date, csv: bool, if_none_match: str | None) -> Response:
@@ -61,7 +65,7 @@ def answer(cached: Cached, day: date, csv: bool, if_none_match: str | None) -> R
                 }
             },
         },
-        **responses(304, 422),
+        **responses(304, 406, 422),
     },
 )
 async def get_member_list(request: Request, on: OnQuery = None) -> Response:
@@ -71,6 +75,8 @@ async def get_member_list(request: Request, on: OnQuery = None) -> Response:
     group. Public and cacheable: send the `ETag` back as `If-None-Match` for a 304. No personal
     data, ever."""
     csv = wants_csv(request.headers.get("accept"))
+    if csv is None:
+        raise NotAcceptable(OFFERED)
     day = today_or(on)
     cached = await service.cached_member_list(request.app, day, csv)
     return answer(cached, day, csv, request.headers.get("if-none-match"))

@@ -8,6 +8,7 @@ from icat_api import csv_output
 from icat_api.auth import Secretariat
 from icat_api.conditional import conditional_response, render_json
 from icat_api.db import SessionDep
+from icat_api.negotiation import negotiate
 from icat_api.problems import responses
 from icat_api.records import service
 
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/v1", tags=["records"])
             },
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         },
-        **responses(304, 401, 403, 422),
+        **responses(304, 401, 403, 406, 422),
     },
 )
 def get_records(
@@ -47,8 +48,9 @@ def get_records(
     and `changes_by_type`, one row (`type`, `count`) per type of the change feed: the changes
     committed in the year (cut at midnight UTC), personal and unpublished ones included.
     `Accept: application/zip` answers one CSV per table. Secretariat only (ToR 3.C.2)."""
+    zipped = negotiate(request, ("application/json", "application/zip")) == "application/zip"
     records = service.export(session=session, year=year)
-    if "application/zip" in request.headers.get("accept", ""):
+    if zipped:
         return conditional_response(
             request,
             service.to_zip(records, service.columns(year)),

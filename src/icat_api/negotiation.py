@@ -1,0 +1,97 @@
+"""Content negotiation: the representation a request's ``Accept`` prefers (RFC 9110, 12.5.1).
+
+Each media range may carry a weight ``q`` (0 to 1; 0 means "not this"); the most specific range
+that matches an offered type gives it its weight (``text/csv`` over ``text/*`` over ``*/*``).
+The offered type of highest weight wins; ties go to the order the route offers them in (its
+default first). No ``Accept``, or one with nothing readable in it, takes the default. When every
+offered type weighs 0, nothing is acceptable: ``406``, a problem+json naming what is offered.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from icat_api.problems import ProblemError
+
+
+class NotAcceptable(ProblemError):
+    status = 406
+
+    def __init__(self, offered: Sequence[str]) -> None:
+        super().__init__(
+            "Nothing this resource offers is acceptable to the request's Accept header; it "
+            f"offers {', '.join(offered)}."
+        )
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+
+    def specificity(self, media_type: str) -> int:
+        """How closely this range names ``media_type``: 2 exactly, 1 by type, 0 by ``*/*``;
+        -1 when it does not match."""
+        kind, _, sub = media_type.partition("/")
+        if self.type == "*" and self.subtype == "*":
+            return 0
+        if self.type != kind:
+            return -1
+        if self.subtype == "*":
+            return 1
+        return 2 if self.subtype == sub else -1
+
+
+def _weight(params: list[str]) -> float | None:
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return None
+            return q if 0 <= q <= 1 else None
+    return 1.0
+
+
+def parse_accept(header: str) -> list[MediaRange]:
+    """The media ranges of an ``Accept`` header; unreadable ones are skipped."""
+    ranges = []
+    for part in header.split(",")[:64]:  # a bounded number of ranges
+        media, *params = part.split(";")
+        kind, slash, sub = media.strip().lower().partition("/")
+        if not slash or not kind or not sub or (kind == "*" and sub != "*"):
+            continue
+        q = _weight(params)
+        if q is not None:
+            ranges.append(MediaRange(kind, sub, q))
+    return ranges
+
+
+def preferred(header: str | None, offered: Sequence[str]) -> str | None:
+    """The offered type ``header`` prefers; the first offered without a readable header; None
+    when none is acceptable."""
+    ranges = parse_accept(header) if header else []
+    if not ranges:
+        return offered[0]
+    best: tuple[float, int] | None = None
+    chosen = None
+    for index, media_type in enumerate(offered):
+        matches = [(r.specificity(media_type), r.q) for r in ranges]
+        matches = [m for m in matches if m[0] >= 0]
+        if not matches:
+            continue
+        q = max(matches)[1]  # the most specific range decides (RFC 9110, 12.5.1)
+        if q > 0 and (best is None or (q, -index) > best):
+            best, chosen = (q, -index), media_type
+    return chosen
+
+
+def negotiate(request: Request, offered: Sequence[str]) -> str:
+    """The representation to answer ``request`` with, among ``offered`` (the default first)."""
+    chosen = preferred(request.headers.get("accept"), offered)
+    if chosen is None:
+        raise NotAcceptable(offered)
+    return chosen
