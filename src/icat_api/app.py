@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from icat_api import __version__, clock, decision_subjects
 from icat_api.applications.router import router as applications_router
 from icat_api.audit.router import router as audit_router
+from icat_api.browsers import CorsPolicy, HeadAsGet
 from icat_api.chair_terms.router import router as chair_terms_router
 from icat_api.chairs.candidacy_router import router as candidacy_router
 from icat_api.chairs.router import router as chairs_router
@@ -129,9 +130,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             redis_url=settings.redis_url,
             on_refusal=metrics.refused if metrics else None,
         )
+    app.add_middleware(CorsPolicy, origins=settings.cors_origins)
     app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts)
     if settings.forwarded_allow_ips:
         app.add_middleware(ForwardedClient, trusted=settings.forwarded_allow_ips)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContext)
     if metrics is not None:
         from icat_api.observability.metrics import HttpMetrics

@@ -31,6 +31,16 @@ def _redis_url(url: str | None) -> str | None:
     return url
 
 
+def _origins(values: list[str]) -> list[str]:
+    for value in values:
+        parts = urlsplit(value)
+        if value != "*" and (
+            parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/")
+        ):
+            raise ValueError(f"an origin is scheme://host[:port] or *, not {value!r}")
+    return values
+
+
 def _delays(values: tuple[float, ...]) -> tuple[float, ...]:
     if not values or any(v < 0 for v in values):
         raise ValueError("one or more non-negative numbers of seconds, comma-separated")
@@ -185,6 +195,19 @@ class Settings(BaseSettings):
             )
         ),
     ] = False
+    cors_origins: Annotated[
+        list[str],
+        NoDecode,
+        BeforeValidator(_comma_list),
+        AfterValidator(_origins),
+        Field(
+            description=(
+                "Origins whose pages may call the API from a browser (CORS), comma-separated; "
+                "`*` any, for public reads only. Requests with a key, and writes, only from "
+                "origins listed by name (`https://admin.example.org`)."
+            )
+        ),
+    ] = ["*"]
     webhook_delivery_enabled: Annotated[
         bool,
         Field(
