@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -26,6 +26,7 @@ from icat_api.keys.service import create_key
 from icat_api.seed.loader import seed
 from icat_api.settings import Settings
 from icat_api.webhooks.models import Delivery, Subscription
+from icat_api.webhooks.policy import Outcome
 from icat_api.webhooks.sender import Sender, _engine_transaction
 from tests.conftest import Keys
 from tests.dbutil import fresh_database
@@ -332,33 +333,38 @@ def own_database() -> str:
     return url
 
 
+def queue(engine: Engine, n: int) -> None:
+    """``n`` due deliveries of a secretariat key's subscription, committed."""
+    with Session(engine) as session, session.begin():
+        info, _ = create_key(session=session, entity_id=None, secretariat=True)
+        hook = Subscription(
+            key_id=info.id,
+            secretariat=True,
+            url="http://127.0.0.1:9/hook",
+            events=["*"],
+            secret="whsec_" + "QUJD" * 8,
+            status="active",
+        )
+        session.add(hook)
+        session.flush()
+        session.add_all(
+            Delivery(
+                subscription_id=hook.id,
+                message_id=f"msg_{i}",
+                event="entity.updated",
+                payload="{}",
+                status="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+            for i in range(n)
+        )
+
+
 def test_two_senders_never_claim_the_same_delivery(own_database: str) -> None:
     engine = make_engine(own_database)
     try:
-        with Session(engine) as session, session.begin():
-            info, _ = create_key(session=session, entity_id=None, secretariat=True)
-            hook = Subscription(
-                key_id=info.id,
-                secretariat=True,
-                url="http://127.0.0.1:9/hook",
-                events=["*"],
-                secret="whsec_" + "QUJD" * 8,
-                status="active",
-            )
-            session.add(hook)
-            session.flush()
-            session.add_all(
-                Delivery(
-                    subscription_id=hook.id,
-                    message_id=f"msg_{i}",
-                    event="entity.updated",
-                    payload="{}",
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=utcnow(),
-                )
-                for i in range(60)
-            )
+        queue(engine, 60)
         settings = sender_settings(database_url=own_database)
         senders = [Sender(lambda: _engine_transaction(engine, None), settings) for _ in range(4)]
         with ThreadPoolExecutor(4) as pool:
@@ -376,37 +382,13 @@ def test_two_senders_never_claim_the_same_delivery(own_database: str) -> None:
 def test_a_claim_taken_over_after_its_lease_is_not_recorded_twice(own_database: str) -> None:
     engine = make_engine(own_database)
     try:
-        with Session(engine) as session, session.begin():
-            info, _ = create_key(session=session, entity_id=None, secretariat=True)
-            hook = Subscription(
-                key_id=info.id,
-                secretariat=True,
-                url="http://127.0.0.1:9/hook",
-                events=["*"],
-                secret="whsec_" + "QUJD" * 8,
-                status="active",
-            )
-            session.add(hook)
-            session.flush()
-            session.add(
-                Delivery(
-                    subscription_id=hook.id,
-                    message_id="msg_1",
-                    event="entity.updated",
-                    payload="{}",
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=utcnow(),
-                )
-            )
+        queue(engine, 1)
         settings = sender_settings(database_url=own_database)
         later = utcnow() + timedelta(hours=1)
         first = Sender(lambda: _engine_transaction(engine, None), settings)
         second = Sender(lambda: _engine_transaction(engine, None), settings, now=lambda: later)
         (mine,) = first.claim()
         (theirs,) = second.claim()  # the first's lease has ended by then
-        from icat_api.webhooks.policy import Outcome
-
         first.record(mine, Outcome(204))  # too late: not recorded
         second.record(theirs, Outcome(204))
         with Session(engine) as session:
