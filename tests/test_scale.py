@@ -77,8 +77,8 @@ class Env:
         return response.json(), statements
 
     def get_file(self, path: str, accept: str) -> tuple[str, list[str]]:
-        """GET ``path`` as ``accept`` (a CSV), from the database: its text and the statements
-        run."""
+        """GET ``path`` as ``accept`` (a CSV, a calendar), from the database: its text and the
+        statements run."""
         cast(FastAPI, self.client.app).state.read_cache.clear()
         self.statements = []
         try:
@@ -511,17 +511,20 @@ def test_statements_do_not_grow_with_rows(small: Env, big: Env, template: str) -
         )
 
 
-# The other representation of the lists: every row in one answer (a CSV); its statements do not
-# grow with the rows either.
+# The other representations of the lists: every row in one answer (a CSV), every event (the
+# calendar); their statements do not grow with the rows either.
 FILES = (
     ("/v1/entities", "text/csv"),
     ("/v1/meetings", "text/csv"),
     ("/v1/decisions", "text/csv"),
     ("/v1/funding", "text/csv"),
+    ("/v1/calendar.ics", "text/calendar"),
 )
 
 
 def _rows(text: str, accept: str) -> int:
+    if accept == "text/calendar":
+        return text.count("BEGIN:VEVENT")
     return len(list(csv.reader(io.StringIO(text, newline="")))) - 1  # less the header
 
 
