@@ -61,3 +61,27 @@ def express(client: TestClient, headers: Headers, body: Json) -> Json:
 
 def candidacy(client: TestClient, candidacy_id: int) -> Json:
     return body_of(client.get(f"/v1/chair-candidacies/{candidacy_id}"), 200)
+
+
+def voters_on(client: TestClient, day: str) -> list[str]:
+    """Every entity with voting rights on ``day``: whom an electronic procedure consults."""
+    roster = body_of(client.get("/v1/working-group", params={"on": day}), 200)
+    return sorted(m["entity_id"] for m in roster["members"] if m["has_voting_rights"])
+
+
+def decide_electronically(
+    client: TestClient, headers: Headers, deadline_on: str, **fields: Any
+) -> Json:
+    """A general decision by electronic procedure in 2015 (UNHCR chaired), every voter
+    consulted until ``deadline_on``."""
+    body: Json = {
+        "procedure": "electronic",
+        "deadline_on": deadline_on,
+        "consulted_entity_ids": voters_on(client, deadline_on),
+        "kind": "general",
+        "record": "The Working Group agrees its calendar by silence procedure.",
+        "confirmed_by": "unhcr",
+        "objections": [],
+        **fields,
+    }
+    return body_of(client.post("/v1/decisions", headers=headers, json=body), 201)

@@ -84,6 +84,7 @@ PUBLIC_READS = (
     "/v1/chairs",
     "/v1/chairs?on=2019-06-30",
     "/v1/changes",
+    "/v1/calendar.ics",
     "/healthz",
     "/openapi.json",
 )
@@ -141,7 +142,8 @@ def assert_unauthorized(r: Response) -> None:
 def test_public_reads_need_no_key(client: TestClient, mid: int, path: str) -> None:
     r = client.get(path.replace("{mid}", str(mid)))
     assert r.status_code == 200, r.text[:300]
-    assert r.headers["content-type"].startswith("application/json")
+    media = "text/calendar" if path.endswith(".ics") else "application/json"
+    assert r.headers["content-type"].startswith(media)
     assert "www-authenticate" not in r.headers
 
 

@@ -119,6 +119,7 @@ TABLE: dict[str, Row] = {
         "chair", MEETING, watch=("/v1/meetings/{meeting_id}",)
     ),
     "get_attendance_v1_meetings__meeting_id__attendance_get": Row("public", MEETING),
+    "get_calendar_v1_calendar_ics_get": Row("public"),
     "set_attendance_v1_meetings__meeting_id__attendance_put": Row(
         "chair",
         MEETING,

@@ -69,6 +69,7 @@ PUBLIC_READS = {
     "/v1/meetings",
     "/v1/meetings/{meeting_id}",
     "/v1/meetings/{meeting_id}/attendance",
+    "/v1/calendar.ics",
     "/v1/decisions",
     "/v1/decisions/{decision_id}",
     "/v1/applications",

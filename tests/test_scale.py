@@ -2,6 +2,8 @@
 by the real app with every invariant kept; and SQL statements per list request that do not grow
 with the number of rows (the same count with ~10 rows as with ~1,000)."""
 
+import csv
+import io
 import json
 import time
 from collections import Counter, defaultdict
@@ -9,10 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from bench.scale import Plan, build
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -72,6 +75,19 @@ class Env:
             statements, self.statements = self.statements, None
         assert response.status_code == 200, (path, response.status_code, response.text[:500])
         return response.json(), statements
+
+    def get_file(self, path: str, accept: str) -> tuple[str, list[str]]:
+        """GET ``path`` as ``accept`` (a CSV, a calendar), from the database: its text and the
+        statements run."""
+        cast(FastAPI, self.client.app).state.read_cache.clear()
+        self.statements = []
+        try:
+            response = self.client.get(path, headers={**self.headers, "Accept": accept})
+        finally:
+            statements, self.statements = self.statements, None
+        assert response.status_code == 200, (path, response.status_code, response.text[:500])
+        assert response.headers["content-type"].startswith(accept)
+        return response.content.decode("utf-8-sig"), statements
 
 
 def _serve(url: str, plan: Plan, deep: int | None = None) -> Iterator[Env]:
@@ -493,3 +509,33 @@ def test_statements_do_not_grow_with_rows(small: Env, big: Env, template: str) -
             f"{template}: {len(runs[0])} statements for {sizes[0]} rows, {len(runs[1])} for "
             f"{sizes[1]} rows; repeated with the rows:\n{grown}"
         )
+
+
+# The other representations of the lists: every row in one answer (a CSV), every event (the
+# calendar); their statements do not grow with the rows either.
+FILES = (
+    ("/v1/entities", "text/csv"),
+    ("/v1/meetings", "text/csv"),
+    ("/v1/decisions", "text/csv"),
+    ("/v1/funding", "text/csv"),
+    ("/v1/calendar.ics", "text/calendar"),
+)
+
+
+def _rows(text: str, accept: str) -> int:
+    if accept == "text/calendar":
+        return text.count("BEGIN:VEVENT")
+    return len(list(csv.reader(io.StringIO(text, newline="")))) - 1  # less the header
+
+
+@pytest.mark.parametrize(("path", "accept"), FILES)
+def test_statements_of_whole_lists_do_not_grow_with_rows(
+    small: Env, big: Env, path: str, accept: str
+) -> None:
+    sizes, runs = [], []
+    for env in (small, big):
+        text, statements = env.get_file(path, accept)
+        sizes.append(_rows(text, accept))
+        runs.append(statements)
+    assert 1 <= sizes[0] < sizes[1] and sizes[1] >= 100, f"not a fair comparison: rows {sizes}"
+    assert len(runs[0]) == len(runs[1]), (path, sizes, Counter(runs[1]) - Counter(runs[0]))

@@ -13,6 +13,7 @@ from icat_api import __version__, clock, decision_subjects
 from icat_api.applications.router import router as applications_router
 from icat_api.audit.router import router as audit_router
 from icat_api.browsers import CorsPolicy, HeadAsGet
+from icat_api.calendar.router import router as calendar_router
 from icat_api.chair_terms.router import router as chair_terms_router
 from icat_api.chairs.candidacy_router import router as candidacy_router
 from icat_api.chairs.router import router as chairs_router
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         focal_points_router,
         working_group_router,
         meetings_router,
+        calendar_router,
         decisions_router,
         applications_router,
         chair_terms_router,

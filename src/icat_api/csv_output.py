@@ -25,9 +25,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from icat_api.conditional import conditional_response
+from icat_api.conditional import JSON, conditional_response
+from icat_api.negotiation import negotiate
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV = "text/csv"
+# A list that people open in spreadsheets offers both; JSON stays the default (DESIGN §4).
+LIST_OFFERED = (JSON, CSV)
+VARY = {"Vary": "Accept"}
 BOM = "\ufeff".encode()
 
 # What a spreadsheet reads as the start of a formula (or a field break, for tab and CR), in
@@ -97,3 +102,42 @@ def csv_response(
     return conditional_response(
         request, body, MEDIA_TYPE, headers={**attachment(filename), **(headers or {})}
     )
+
+
+def wants_csv(request: Request) -> bool:
+    """Whether a list's answer is CSV: ``Accept`` weighed with q-values, JSON by default; 406
+    when it accepts neither."""
+    return negotiate(request, LIST_OFFERED) == CSV
+
+
+def joined(values: Iterable[object]) -> str:
+    """A list of ids or codes in one cell: ``unhcr; osce``."""
+    return "; ".join(str(v) for v in values)
+
+
+def lines(values: Iterable[str]) -> str:
+    """A list of free texts in one cell, one a line (a text may hold ``;`` itself)."""
+    return "\n".join(values)
+
+
+def dated_filename(what: str, day: date) -> str:
+    """A CSV's file name: what it holds and the day, e.g. ``icat-entities-2026-11-28.csv``."""
+    return f"icat-{what}-{day.isoformat()}.csv"
+
+
+def openapi_200(filename: str, day: str, example: str) -> dict[str, Any]:
+    """The OpenAPI ``200`` of a list that answers CSV too: its ``text/csv`` content with an
+    example, and the file name (``filename``, dated ``day``)."""
+    return {
+        "description": "JSON, or CSV with `Accept: text/csv` (weighed by q-values; JSON by "
+        "default): every item matching the filters, in one file. UTF-8 with a byte-order mark, "
+        "every cell quoted, a cell a spreadsheet would read as a formula prefixed with `'`.",
+        "headers": {
+            "Content-Disposition": {
+                "description": f'With CSV: `attachment; filename="{filename}"`, {day}.',
+                "schema": {"type": "string"},
+            },
+            "Vary": {"description": "`Accept`.", "schema": {"type": "string"}},
+        },
+        "content": {"text/csv": {"schema": {"type": "string"}, "example": example}},
+    }

@@ -116,9 +116,13 @@ class Keyset:
         names = self.fields or tuple(c.key for c in self.columns)
         return [_plain(getattr(item, n)) for n in names]
 
-    def query(self, query: S, page: "PageParams") -> S:
-        """``query`` in this order, after the cursor's key, one row more than a page."""
-        query = query.order_by(*self.columns).limit(page.limit + 1)
+    def query(self, query: S, page: "PageParams | None") -> S:
+        """``query`` in this order, after the cursor's key, one row more than a page; every
+        row when ``page`` is None."""
+        query = query.order_by(*self.columns)
+        if page is None:
+            return query
+        query = query.limit(page.limit + 1)
         key = page.key(self)
         if key is not None:
             query = query.where(tuple_(*self.columns) > tuple_(*key))
@@ -130,9 +134,15 @@ def _plain(value: Any) -> Any:
 
 
 def page_of(
-    keyset: Keyset, page: "PageParams", rows: Sequence[R], read: Callable[[Sequence[R]], list[Item]]
+    keyset: Keyset,
+    page: "PageParams | None",
+    rows: Sequence[R],
+    read: Callable[[Sequence[R]], list[Item]],
 ) -> tuple[list[Item], str | None]:
-    """The items of a page read from ``rows`` (a page and one more), and the next cursor."""
+    """The items of a page read from ``rows`` (a page and one more), and the next cursor; with
+    no ``page``, every row and no cursor (a whole list: a CSV answer)."""
+    if page is None:
+        return read(rows), None
     items = read(rows[: page.limit])
     more = len(rows) > page.limit and items
     return items, encode_cursor([keyset.name, *keyset.key_of(items[-1])]) if more else None

@@ -4,13 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from icat_api import csv_output
 from icat_api.auth import Secretariat
 from icat_api.conditional import check_if_match, created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.entities import service
 from icat_api.entities.schemas import EntityCreate, EntityRead, EntityUpdate, Kind, Status
 from icat_api.pagination import PageDep
-from icat_api.params import EntityPath, OnQuery
+from icat_api.params import EntityPath, OnQuery, today_or
 from icat_api.problems import responses
 from icat_api.schemas import Instant, Page
 
@@ -21,7 +22,18 @@ router = APIRouter(prefix="/v1/entities", tags=["entities"])
     "",
     summary="List entities",
     response_model=Page[EntityRead],
-    responses=responses(304, 422),
+    responses={
+        200: csv_output.openapi_200(
+            "icat-entities-YYYY-MM-DD.csv",
+            "the day `on` (today by default)",
+            '"id","name","acronym","kind","scope","un_system","mandate_covers_tip",'
+            '"mandate_reference","website","status","working_group","created_at","updated_at"'
+            '\r\n"unodc","United Nations Office on Drugs and Crime","UNODC","un_entity",'
+            '"global","True","True","","https://www.unodc.org","member","True",'
+            '"2026-01-01T00:00:00+00:00","2026-01-01T00:00:00+00:00"\r\n',
+        ),
+        **responses(304, 422),
+    },
 )
 def list_entities(
     request: Request,
@@ -43,10 +55,13 @@ def list_entities(
 ) -> Response:
     """Every organization the registry knows — members, partners, applicants, former members and
     stakeholders — ordered by id, with each one's status derived from its memberships on `on`
-    (today by default). Public."""
+    (today by default). `Accept: text/csv` answers CSV: every entity matching the filters in
+    one file (`limit` and `cursor` do not apply), one row per entity with the columns of the
+    JSON items. Public."""
+    csv = csv_output.wants_csv(request)
     result = service.list_entities(
         session=session,
-        page=page,
+        page=None if csv else page,
         day=on,
         status=status,
         kind=kind,
@@ -54,7 +69,12 @@ def list_entities(
         q=q,
         updated_since=updated_since,
     )
-    return json_response(request, result)
+    if csv:
+        filename = csv_output.dated_filename("entities", today_or(on))
+        return csv_output.csv_response(
+            request, service.to_csv(result.items), filename, csv_output.VARY
+        )
+    return json_response(request, result, headers=csv_output.VARY)
 
 
 @router.post(

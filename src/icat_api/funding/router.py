@@ -4,7 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from icat_api import csv_output
 from icat_api.auth import AuthenticatedCaller
+from icat_api.clock import today
 from icat_api.conditional import json_response
 from icat_api.db import SessionDep
 from icat_api.entities.powers import ParticipantOrSecretariat
@@ -29,7 +31,18 @@ router = APIRouter(prefix="/v1/funding", tags=["funding"])
     "",
     summary="Funds received on ICAT's behalf",
     response_model=FundingPage,
-    responses=responses(304, 401, 403, 422),
+    responses={
+        200: csv_output.openapi_200(
+            "icat-funding-YYYY-MM-DD.csv",
+            "the day of the export",
+            '"id","donor","recipient_entity_id","amount","currency","received_on",'
+            '"approval_decision_id","activity_id","note","milestones","created_at"\r\n"1",'
+            '"Sweden","unodc","250000.00","SEK","2021-09-01","12","3","",'
+            '"2022-03-31 Two regional workshops (reported 2022-03-30)",'
+            '"2026-01-01T00:00:00+00:00"\r\n',
+        ),
+        **responses(304, 401, 403, 422),
+    },
 )
 def list_funding(
     request: Request,
@@ -39,8 +52,18 @@ def list_funding(
     year: Annotated[YearQuery | None, Query(description="Received that year.")] = None,
 ) -> Response:
     """Extra-budgetary funds with their milestones, and totals per currency and donor — never
-    summed across currencies. ICAT members' and partners' keys, and the secretariat."""
-    return json_response(request, service.list_funding(session=session, page=page, year=year))
+    summed across currencies. `Accept: text/csv` answers CSV: every fund matching the filters
+    in one file (`limit` and `cursor` do not apply), one row per fund with the columns of the
+    JSON items, its milestones in one cell, one a line (`due_on title (reported ...)`); no
+    totals (a spreadsheet sums). ICAT members' and partners' keys, and the secretariat."""
+    csv = csv_output.wants_csv(request)
+    result = service.list_funding(session=session, page=None if csv else page, year=year)
+    if csv:
+        filename = csv_output.dated_filename("funding", today())
+        return csv_output.csv_response(
+            request, service.to_csv(result.items), filename, csv_output.VARY
+        )
+    return json_response(request, result, headers=csv_output.VARY)
 
 
 @router.post(

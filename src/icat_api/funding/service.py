@@ -4,10 +4,10 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import BigInteger, Select, cast, func, select
 from sqlalchemy.orm import Session
 
-from icat_api import clock
+from icat_api import clock, csv_output
 from icat_api import rules as record_rules
 from icat_api.audit.service import record
 from icat_api.caller import Caller, ensure_acts_for
@@ -32,8 +32,12 @@ from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
 
-def _reads(session: Session, rows: list[Funding]) -> list[FundingRead]:
-    ids = [f.id for f in rows]
+def _reads(
+    session: Session, rows: list[Funding], among: Select[int] | None = None
+) -> list[FundingRead]:
+    """The funds ``rows`` with their milestones: those of the funds ``among`` selects, when
+    given (a whole list: a subquery, not a statement with a parameter per fund)."""
+    ids: list[int] | Select[int] = [f.id for f in rows] if among is None else among
     milestones: dict[int, list[MilestoneRead]] = defaultdict(list)
     # Asked even for an empty page (a year without funds in the Chair's report): the statements
     # of a request do not depend on how many rows it finds.
@@ -123,7 +127,8 @@ OVERDUE = Keyset(
 )
 
 
-def list_funding(*, session: Session, page: PageParams, year: int | None) -> FundingPage:
+def list_funding(*, session: Session, page: PageParams | None, year: int | None) -> FundingPage:
+    """Funds in the order received, filtered (every one with no ``page``), and the totals."""
     query = select(Funding)
     if year is not None:
         query = query.where(
@@ -140,7 +145,10 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
         .order_by(None)
     ).all()
     rows = list(session.scalars(FUNDS.query(query, page)))
-    items, cursor = page_of(FUNDS, page, rows, lambda page_rows: _reads(session, list(page_rows)))
+    among = query.with_only_columns(Funding.id) if page is None else None
+    items, cursor = page_of(
+        FUNDS, page, rows, lambda page_rows: _reads(session, list(page_rows), among)
+    )
     return FundingPage(
         items=items,
         totals=[
@@ -149,6 +157,25 @@ def list_funding(*, session: Session, page: PageParams, year: int | None) -> Fun
         ],
         next_cursor=cursor,
     )
+
+
+CSV_COLUMNS = tuple(FundingRead.model_fields)
+
+
+def _milestone(m: MilestoneRead) -> str:
+    reported = f"reported {m.reported_on}" if m.reported_on else "not reported"
+    return f"{m.due_on} {m.title} ({reported})"
+
+
+def _cells(f: FundingRead) -> list[csv_output.Cell]:
+    flat = {**dict(f), "milestones": csv_output.lines(map(_milestone, f.milestones))}
+    return [flat[c] for c in CSV_COLUMNS]
+
+
+def to_csv(items: list[FundingRead]) -> bytes:
+    """One row per fund, the fields of the JSON items; its milestones in one cell, one a line
+    (``due_on title (reported ...)``). The totals are not rows: a spreadsheet sums."""
+    return csv_output.to_csv(CSV_COLUMNS, (_cells(f) for f in items))
 
 
 def report_milestone(

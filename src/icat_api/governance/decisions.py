@@ -4,10 +4,10 @@ subject's effects (its domain's, through governance.subjects), in the same trans
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from icat_api import clock
+from icat_api import clock, csv_output
 from icat_api import rules as record_rules
 from icat_api.audit.service import record
 from icat_api.caller import Caller
@@ -61,12 +61,15 @@ def _read(row: Decision, objections: list[Objection]) -> DecisionRead:
     )
 
 
-def _objections(session: Session, ids: list[int]) -> dict[int, list[Objection]]:
+def _objections(
+    session: Session, ids: list[int], among: Select[int] | None = None
+) -> dict[int, list[Objection]]:
+    """The objections of the decisions ``ids``: those whose ids ``among`` selects, when given
+    (a whole list: a subquery, not a statement with a parameter per decision)."""
     out: dict[int, list[Objection]] = {i: [] for i in ids}
     if ids:
-        for o in session.scalars(
-            select(Objection).where(Objection.decision_id.in_(ids)).order_by(Objection.entity_id)
-        ):
+        chosen = Objection.decision_id.in_(ids if among is None else among)
+        for o in session.scalars(select(Objection).where(chosen).order_by(Objection.entity_id)):
             out[o.decision_id].append(o)
     return out
 
@@ -84,12 +87,13 @@ DECISIONS = Keyset("decisions", (Decision.decided_on, Decision.id), (DAY, INT32)
 def list_decisions(
     *,
     session: Session,
-    page: PageParams,
+    page: PageParams | None,
     kind: str | None,
     year: int | None,
     meeting_id: int | None,
     outcome: str | None,
 ) -> Page[DecisionRead]:
+    """Decisions in the order taken, filtered (every one with no ``page``)."""
     query = select(Decision)
     if kind is not None:
         query = query.where(Decision.kind == kind)
@@ -102,13 +106,41 @@ def list_decisions(
     if outcome is not None:
         query = query.where(Decision.outcome == outcome)
 
+    among = query.with_only_columns(Decision.id) if page is None else None
+
     def read(rows: Sequence[Decision]) -> list[DecisionRead]:
-        objections = _objections(session, [r.id for r in rows])
+        objections = _objections(session, [r.id for r in rows], among)
         return [_read(r, objections[r.id]) for r in rows]
 
     rows = list(session.scalars(DECISIONS.query(query, page)))
     items, cursor = page_of(DECISIONS, page, rows, read)
     return Page[DecisionRead](items=items, next_cursor=cursor)
+
+
+CSV_COLUMNS = tuple(DecisionRead.model_fields)
+
+
+def _cells(d: DecisionRead) -> list[csv_output.Cell]:
+    """A decision's row: the fields of the JSON item, its lists in one cell each — ids joined
+    with ``;``, objections and effects one a line (an objection as ``entity: reason``, marked
+    when withdrawn)."""
+    flat: dict[str, csv_output.Cell] = {
+        **dict(d),
+        "consulted_entity_ids": (
+            None if d.consulted_entity_ids is None else csv_output.joined(d.consulted_entity_ids)
+        ),
+        "objections": csv_output.lines(
+            f"{o.entity_id}{' (withdrawn)' if o.withdrawn else ''}: {o.reason}"
+            for o in d.objections
+        ),
+        "effects": csv_output.lines(d.effects),
+    }
+    return [flat[c] for c in CSV_COLUMNS]
+
+
+def to_csv(items: list[DecisionRead]) -> bytes:
+    """One row per decision."""
+    return csv_output.to_csv(CSV_COLUMNS, (_cells(d) for d in items))
 
 
 def _known(session: Session, ids: set[str], field: str) -> None:

@@ -4,7 +4,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from icat_api import csv_output
 from icat_api.chair_terms.powers import ChairOrSecretariat
+from icat_api.clock import today
 from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.governance import decisions
@@ -25,7 +27,21 @@ router = APIRouter(prefix="/v1", tags=["decisions"])
     "/decisions",
     summary="List decisions",
     response_model=Page[DecisionRead],
-    responses=responses(304, 422),
+    responses={
+        200: csv_output.openapi_200(
+            "icat-decisions-YYYY-MM-DD.csv",
+            "the day of the export",
+            '"id","procedure","meeting_id","decided_on","deadline_on","consulted_entity_ids",'
+            '"kind","application_id","accept","candidacy_id","work_plan_id","publication_id",'
+            '"activity_id","recipient_entity_id","amount","currency","record","confirmed_by",'
+            '"objections","outcome","effects","created_at"\r\n"1","meeting","2","2015-07-22",'
+            '"","","admission","1","True","","","","","","","",'
+            '"The Working Group accepts the OSCE as an ICAT partner.","unhcr","","adopted",'
+            '"osce: partner from 2015-07-22\napplication 1: accepted",'
+            '"2026-01-01T00:00:00+00:00"\r\n',
+        ),
+        **responses(304, 422),
+    },
 )
 def list_decisions(
     request: Request,
@@ -36,13 +52,26 @@ def list_decisions(
     meeting_id: IdQuery = None,
     outcome: Annotated[Literal["adopted", "not_adopted"] | None, Query()] = None,
 ) -> Response:
-    """Decisions in the order taken, filtered by kind, year, meeting and outcome. Public."""
-    return json_response(
-        request,
-        decisions.list_decisions(
-            session=session, page=page, kind=kind, year=year, meeting_id=meeting_id, outcome=outcome
-        ),
+    """Decisions in the order taken, filtered by kind, year, meeting and outcome.
+    `Accept: text/csv` answers CSV: every decision matching the filters in one file (`limit`
+    and `cursor` do not apply), one row per decision with the columns of the JSON items; in a
+    cell, `consulted_entity_ids` are joined with `; `, and `objections` (`entity: reason`,
+    marked `(withdrawn)`) and `effects` are one a line. Public."""
+    csv = csv_output.wants_csv(request)
+    result = decisions.list_decisions(
+        session=session,
+        page=None if csv else page,
+        kind=kind,
+        year=year,
+        meeting_id=meeting_id,
+        outcome=outcome,
     )
+    if csv:
+        filename = csv_output.dated_filename("decisions", today())
+        return csv_output.csv_response(
+            request, decisions.to_csv(result.items), filename, csv_output.VARY
+        )
+    return json_response(request, result, headers=csv_output.VARY)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from icat_api import csv_output
 from icat_api import rules as record_rules
 from icat_api.audit.service import record
 from icat_api.caller import Caller
@@ -45,9 +46,9 @@ MEETINGS = Keyset("meetings", (Meeting.starts_on, Meeting.id), (DAY, INT32))
 
 
 def list_meetings(
-    *, session: Session, page: PageParams, kind: str | None, year: int | None
+    *, session: Session, page: PageParams | None, kind: str | None, year: int | None
 ) -> Page[MeetingRead]:
-    """Meetings oldest first."""
+    """Meetings oldest first (every one with no ``page``)."""
     query = select(Meeting)
     if kind is not None:
         query = query.where(Meeting.kind == kind)
@@ -63,6 +64,15 @@ def list_meetings(
         lambda page_rows: [MeetingRead.model_validate(r, from_attributes=True) for r in page_rows],
     )
     return Page[MeetingRead](items=items, next_cursor=cursor)
+
+
+# Every field of the JSON item, in its order: a meeting is flat.
+CSV_COLUMNS = tuple(MeetingRead.model_fields)
+
+
+def to_csv(items: list[MeetingRead]) -> bytes:
+    """One row per meeting, the columns of the JSON items."""
+    return csv_output.to_csv(CSV_COLUMNS, ([getattr(m, c) for c in CSV_COLUMNS] for m in items))
 
 
 def create_meeting(*, session: Session, caller: Caller, data: MeetingCreate) -> MeetingRead:

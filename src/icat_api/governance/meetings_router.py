@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from icat_api import csv_output
 from icat_api.auth import OptionalCaller
 from icat_api.chair_terms.powers import ChairOrSecretariat
+from icat_api.clock import today
 from icat_api.conditional import check_if_match, created_response, json_response
 from icat_api.db import SessionDep
 from icat_api.entities.powers import reads_personal_data
@@ -28,7 +30,20 @@ MeetingPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The meeting's
 
 
 @router.get(
-    "", summary="List meetings", response_model=Page[MeetingRead], responses=responses(304, 422)
+    "",
+    summary="List meetings",
+    response_model=Page[MeetingRead],
+    responses={
+        200: csv_output.openapi_200(
+            "icat-meetings-YYYY-MM-DD.csv",
+            "the day of the export",
+            '"id","kind","title","starts_on","ends_on","location","mode","note","created_at",'
+            '"updated_at"\r\n"2","working_group","Second Working Group meeting of 2015",'
+            '"2015-07-22","2015-07-24","Geneva","in_person","","2026-01-01T00:00:00+00:00",'
+            '"2026-01-01T00:00:00+00:00"\r\n',
+        ),
+        **responses(304, 422),
+    },
 )
 def list_meetings(
     request: Request,
@@ -38,10 +53,19 @@ def list_meetings(
     year: Annotated[YearQuery | None, Query(description="Meetings starting in this year.")] = None,
 ) -> Response:
     """Meetings of ICAT, oldest first: Working Group meetings, principals' meetings,
-    consultations, briefings and expert group meetings. Public."""
-    return json_response(
-        request, meetings.list_meetings(session=session, page=page, kind=kind, year=year)
+    consultations, briefings and expert group meetings. `Accept: text/csv` answers CSV: every
+    meeting matching the filters in one file (`limit` and `cursor` do not apply), one row per
+    meeting with the columns of the JSON items. Public."""
+    csv = csv_output.wants_csv(request)
+    result = meetings.list_meetings(
+        session=session, page=None if csv else page, kind=kind, year=year
     )
+    if csv:
+        filename = csv_output.dated_filename("meetings", today())
+        return csv_output.csv_response(
+            request, meetings.to_csv(result.items), filename, csv_output.VARY
+        )
+    return json_response(request, result, headers=csv_output.VARY)
 
 
 @router.post(
