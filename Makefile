@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint openapi bench clean
+.PHONY: install serve test test-browser chromium lint openapi bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ serve: $(STAMP)
 ## The whole test suite (SQLite; set ICAT_TEST_DATABASE_URL for PostgreSQL).
 test: $(STAMP)
 	$(BIN)/pytest -n 2
+
+## The pages read in headless Chromium (tests/test_browser.py, marked `browser`; `make test`
+## leaves them out, .ci/run runs them once).
+test-browser: $(STAMP) chromium
+	$(BIN)/pytest -m browser
+
+## Debian's chromium and its chromedriver, installed when missing (root, as CI runs).
+chromium:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 ## ruff, mypy (strict) and the committed OpenAPI document.
 lint: $(STAMP)

@@ -19,18 +19,28 @@ from icat_api.seed.loader import seed
 from icat_api.settings import Settings
 from tests.dbutil import fresh_database
 
+# Tests run once per CI run, not once per database, and only when asked for: the marker, and
+# the variable that asks for them outside `-m`.
+ONCE_ONLY = {"install": "ICAT_RUN_INSTALL_TESTS", "browser": "ICAT_RUN_BROWSER_TESTS"}
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`install` tests (tests/test_install.py: build the wheel, install it in a fresh venv,
-    serve from an empty folder) run only when asked for: `-m install` (as .ci/run does, once,
-    not once per database) or ICAT_RUN_INSTALL_TESTS=1. Elsewhere they are deselected."""
-    asked = re.search(r"(?<!not )\binstall\b", config.getoption("markexpr") or "")
-    if asked or os.environ.get("ICAT_RUN_INSTALL_TESTS") == "1":
-        return
-    install = [item for item in items if item.get_closest_marker("install")]
-    if install:
-        config.hook.pytest_deselected(items=install)
-        items[:] = [item for item in items if not item.get_closest_marker("install")]
+    serve from an empty folder) and `browser` tests (tests/test_browser.py: pages read in
+    headless Chromium) run only when asked for: `-m install`, `-m browser` (.ci/run runs
+    `-m "install or browser"` once, not once per database) or their variable set to 1
+    (ICAT_RUN_INSTALL_TESTS, ICAT_RUN_BROWSER_TESTS). Elsewhere they are deselected, so
+    `make test` needs neither the package index nor Chromium; asked for, they fail when what
+    they need is missing, never skip."""
+    markexpr = config.getoption("markexpr") or ""
+    for marker, variable in ONCE_ONLY.items():
+        asked = re.search(rf"(?<!not )\b{marker}\b", markexpr)
+        if asked or os.environ.get(variable) == "1":
+            continue
+        left_out = [item for item in items if item.get_closest_marker(marker)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if not item.get_closest_marker(marker)]
 
 
 @pytest.fixture(scope="session")

@@ -179,6 +179,7 @@ REQUESTS: list[tuple[dict[str, str], dict[str, str]]] = [
     ({"on": "2019-06-30"}, {}),
     ({"on": "2019-06-30"}, {"Accept": "text/csv"}),
     ({"on": "2015-08-01", "ignored": "x"}, {"Accept": "application/json, text/csv"}),
+    ({"on": "2019-06-30"}, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}),
 ]
 
 

@@ -64,6 +64,8 @@ def test_a_huge_header_is_read_in_bounded_time() -> None:
         ("text/*", "text/csv"),
         ("text/csv;q=0.2, application/json", "application/json"),
         ("*/*", "application/json"),
+        ("text/html;q=0.9, application/json;q=0.8", "text/html"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
     ],
 )
 def test_the_member_list_weighs_q_values(client: TestClient, accept: str, media: str) -> None:

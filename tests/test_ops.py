@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from icat_api.app import create_app
+from icat_api.app import DOCS_POLICY, create_app
 from icat_api.settings import Settings
 
 _ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.I)
@@ -138,6 +138,22 @@ def test_docs_pages_load_only_local_assets(client: TestClient, page: str) -> Non
         assert answer.status_code == 200, asset
         assert answer.content, asset
     assert "/openapi.json" in html
+    # The browser is told to take nothing from elsewhere: no source but this server's own.
+    policy = r.headers["content-security-policy"]
+    assert policy == DOCS_POLICY and policy.startswith("default-src 'self';")
+    assert "http" not in policy and "*" not in policy
+
+
+def test_the_description_says_how_to_get_a_key_and_where_changes_are(client: TestClient) -> None:
+    description = client.get("/openapi.json").json()["info"]["description"]
+    for told in (
+        "icat-api keys create --entity ID",
+        "ask the ICAT secretariat (the Coordinator, UNODC)",
+        "`GET /v1/changes?after=SEQ`",
+        "`POST /v1/webhooks`",
+        "Standard Webhooks",
+    ):
+        assert told in description, told
 
 
 def test_openapi_document_is_served_as_json(client: TestClient) -> None:

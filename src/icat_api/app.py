@@ -51,19 +51,41 @@ who belongs, who may vote, who may chair, what was decided. It enforces the ICAT
 Reference (ToR) at the boundary: every refusal of a rule is `application/problem+json` whose
 `rule` names the clause, e.g. `"rule": "ToR 3.A.4(b)"`.
 
-* Public reads need no key. Writes need `Authorization: Bearer <key>`; keys are issued with the
-  command-line tool (`icat-api keys create --entity ID`). The Coordinator's (UNODC's) keys carry
-  the secretariat's powers (ToR 3.C.1).
+* Public reads need no key. Writes, and reads of personal data, need
+  `Authorization: Bearer <key>`.
+* **Getting a key:** ask the ICAT secretariat (the Coordinator, UNODC). It creates a key for your
+  entity with the command-line tool, `icat-api keys create --entity ID`, and gives it to you: the
+  key is shown once and only its hash is stored, so a lost key is revoked
+  (`icat-api keys revoke`) and replaced, never recovered. A key acts for its own entity only; the
+  Coordinator's keys carry the secretariat's powers (ToR 3.C.1).
+* **Keeping a copy in step:** the change feed, `GET /v1/changes?after=SEQ`, lists every change
+  in commit order (created, updated, deleted) with where to read the resource: keep the last
+  `seq` and ask again with `after=` it — nothing twice, nothing missed. **Webhooks** push the same
+  items as they happen: subscribe with `POST /v1/webhooks` (a member's, a partner's or the
+  secretariat's key); each delivery is signed as the Standard Webhooks specification says
+  (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the secret answered once.
 * Every GET carries an `ETag`; `If-None-Match` answers 304, `If-Match` on PATCH answers 412 when
   stale.
 * Lists are `{"items": [...], "next_cursor": ...}` with `limit` (default 50, at most 200) and
   `cursor`.
 * Dates are `YYYY-MM-DD` in fields ending `_on`; timestamps RFC 3339 UTC in fields ending `_at`.
+* `Accept` is weighed with its q-values: JSON by default, `text/csv` for lists, and for
+  `GET /v1/member-list` `text/html`, a page the website can embed.
 * A membership holds from `starts_on` until the day before `ends_on`: a partner admitted as a
   member stops being a partner the day the membership starts.
 """
 
 _STATIC = Path(fastapi_offline.__file__).parent / "static"
+# The docs pages take everything from this server (they work offline, DESIGN §4), and tell the
+# browser so: it refuses anything from elsewhere, such as the Redocly logo that ReDoc's bundle
+# asks its CDN for. FastAPI's Swagger UI page starts with an inline script; both UIs style
+# elements inline and draw icons as data: images; ReDoc's search runs in a worker from a blob.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+_DOCS_HEADERS = {"Content-Security-Policy": DOCS_POLICY, "X-Content-Type-Options": "nosniff"}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -176,20 +198,24 @@ def _mount_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="ICAT registry API",
             swagger_js_url="/static-docs/swagger-ui-bundle.js",
             swagger_css_url="/static-docs/swagger-ui.css",
             swagger_favicon_url="/static-docs/favicon.png",
         )
+        page.headers.update(_DOCS_HEADERS)
+        return page
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
+        page = get_redoc_html(
             openapi_url="/openapi.json",
             title="ICAT registry API",
             redoc_js_url="/static-docs/redoc.standalone.js",
             redoc_favicon_url="/static-docs/favicon.png",
             with_google_fonts=False,
         )
+        page.headers.update(_DOCS_HEADERS)
+        return page

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request, Response
 from icat_api import csv_output
 from icat_api.conditional import etag_matches
 from icat_api.data_version import Cached
-from icat_api.member_list import service
-from icat_api.member_list.schemas import MemberList
+from icat_api.member_list import html, service
+from icat_api.member_list.schemas import EXAMPLE, MemberList
+from icat_api.member_list.service import Representation
 from icat_api.negotiation import NotAcceptable, preferred
 from icat_api.params import OnQuery, today_or
 from icat_api.problems import responses
@@ -16,29 +17,46 @@ from icat_api.problems import responses
 PATH = "/v1/member-list"
 router = APIRouter(prefix="/v1", tags=["member list"])
 _HEADERS = {"Cache-Control": "public, max-age=60", "Vary": "Accept"}
-_JSON = "application/json"
+# The page runs nothing and loads nothing (html.py says why each directive); nosniff: a browser
+# takes each representation for what its Content-Type says, never for a page.
+_HTML_HEADERS = {
+    "Content-Security-Policy": html.CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+}
+_MEDIA_TYPES = {
+    Representation.JSON: "application/json",
+    Representation.CSV: csv_output.MEDIA_TYPE,
+    Representation.HTML: "text/html; charset=utf-8",
+}
+
+OFFERED = tuple(r.value for r in Representation)
 
 
-OFFERED = (_JSON, csv_output.MEDIA_TYPE.split(";")[0])
-
-
-def wants_csv(accept: str | None) -> bool | None:
-    """CSV when ``accept`` prefers it (q-values, RFC 9110); None when it accepts neither."""
+def representation_for(accept: str | None) -> Representation | None:
+    """The representation ``accept`` prefers (q-values, RFC 9110); None when it accepts none."""
     chosen = preferred(accept, OFFERED)
-    return None if chosen is None else chosen != _JSON
+    return None if chosen is None else Representation(chosen)
 
 
-def answer(cached: Cached, day: date, csv: bool, if_none_match: str | None) -> Response:
+def _headers(etag: str, day: date, representation: Representation) -> dict[str, str]:
+    headers = {"ETag": etag, **_HEADERS}
+    if representation is Representation.CSV:
+        headers.update(csv_output.attachment(service.csv_filename(day)))
+    elif representation is Representation.HTML:
+        headers.update(_HTML_HEADERS)
+    return headers
+
+
+def answer(
+    cached: Cached, day: date, representation: Representation, if_none_match: str | None
+) -> Response:
     """The member list's answer from its cached bytes: 200, or 304 when the ETag is known.
     Also used by the fast path (``fast.py``), so both answer the same bytes and headers. The
-    CSV is an attachment named for its day."""
-    headers = {"ETag": cached.etag, **_HEADERS}
-    if csv:
-        headers.update(csv_output.attachment(service.csv_filename(day)))
+    CSV is an attachment named for its day; the HTML page carries its security policy."""
+    headers = _headers(cached.etag, day, representation)
     if etag_matches(if_none_match, cached.etag):
         return Response(status_code=304, headers=headers)
-    media_type = csv_output.MEDIA_TYPE if csv else _JSON
-    return Response(cached.body, media_type=media_type, headers=headers)
+    return Response(cached.body, media_type=_MEDIA_TYPES[representation], headers=headers)
 
 
 @router.get(
@@ -49,20 +67,32 @@ def answer(cached: Cached, day: date, csv: bool, if_none_match: str | None) -> R
         200: {
             "description": "ICAT on the day: JSON, or CSV with `Accept: text/csv` (UTF-8 with a "
             "byte-order mark, every cell quoted, a cell a spreadsheet would read as a formula "
-            "prefixed with `'`).",
+            "prefixed with `'`), or with `Accept: text/html` (what a browser sends) a small "
+            "accessible page to embed in an `<iframe>`: no script, no external asset, every "
+            "name linking to the entity's website.",
             "headers": {
                 "Content-Disposition": {
                     "description": "With CSV: `attachment; "
                     'filename="icat-member-list-YYYY-MM-DD.csv"`, the day asked.',
                     "schema": {"type": "string"},
-                }
+                },
+                "Content-Security-Policy": {
+                    "description": "With HTML: `default-src 'none'` (no script, nothing loaded), "
+                    "the page's inline style by its hash, `frame-ancestors *` (made to be "
+                    "embedded).",
+                    "schema": {"type": "string"},
+                },
             },
             "content": {
                 "text/csv": {
                     "schema": {"type": "string"},
                     "example": '"group","id","name","acronym","website"\r\n"coordinator","unodc",'
                     '"United Nations Office on Drugs and Crime","UNODC","https://www.unodc.org"\r\n',
-                }
+                },
+                "text/html": {
+                    "schema": {"type": "string"},
+                    "example": html.render(MemberList.model_validate(EXAMPLE)).decode(),
+                },
             },
         },
         **responses(304, 406, 422),
@@ -72,11 +102,11 @@ async def get_member_list(request: Request, on: OnQuery = None) -> Response:
     """The Coordinator (UNODC, ToR 3.C.1), the sitting Chair or co-chairs, the members, the
     Working Group and the partners, each with `id`, `name`, `acronym` and `website`, as ICAT
     stood on `on` (today by default). `Accept: text/csv` answers CSV, one row per entity and
-    group. Public and cacheable: send the `ETag` back as `If-None-Match` for a 304. No personal
-    data, ever."""
-    csv = wants_csv(request.headers.get("accept"))
-    if csv is None:
+    group; `Accept: text/html` the same as a web page for the website to embed. Public and
+    cacheable: send the `ETag` back as `If-None-Match` for a 304. No personal data, ever."""
+    representation = representation_for(request.headers.get("accept"))
+    if representation is None:
         raise NotAcceptable(OFFERED)
     day = today_or(on)
-    cached = await service.cached_member_list(request.app, day, csv)
-    return answer(cached, day, csv, request.headers.get("if-none-match"))
+    cached = await service.cached_member_list(request.app, day, representation)
+    return answer(cached, day, representation, request.headers.get("if-none-match"))

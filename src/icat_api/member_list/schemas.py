@@ -1,6 +1,7 @@
 """The website's member list: public, no personal data."""
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -14,56 +15,54 @@ class ListedEntity(BaseModel):
     website: str | None
 
 
+# The page the document shows for `text/html` is this example rendered (router.py).
+EXAMPLE: dict[str, Any] = {
+    "as_of": "2019-06-30",
+    "coordinator": {
+        "id": "unodc",
+        "name": "United Nations Office on Drugs and Crime",
+        "acronym": "UNODC",
+        "website": "https://www.unodc.org",
+    },
+    "chairs": [
+        {
+            "id": "osce",
+            "name": "Organization for Security and Co-operation in Europe",
+            "acronym": "OSCE",
+            "website": "https://www.osce.org",
+        }
+    ],
+    "members": [
+        {
+            "id": "ilo",
+            "name": "International Labour Organization",
+            "acronym": "ILO",
+            "website": "https://www.ilo.org",
+        }
+    ],
+    "working_group": [
+        {
+            "id": "ilo",
+            "name": "International Labour Organization",
+            "acronym": "ILO",
+            "website": "https://www.ilo.org",
+        }
+    ],
+    "partners": [
+        {
+            "id": "council-of-europe",
+            "name": "Council of Europe",
+            "acronym": "CoE",
+            "website": "https://www.coe.int",
+        }
+    ],
+}
+
+
 class MemberList(BaseModel):
     """ICAT as it stood on `as_of`."""
 
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "as_of": "2019-06-30",
-                    "coordinator": {
-                        "id": "unodc",
-                        "name": "United Nations Office on Drugs and Crime",
-                        "acronym": "UNODC",
-                        "website": "https://www.unodc.org",
-                    },
-                    "chairs": [
-                        {
-                            "id": "osce",
-                            "name": "Organization for Security and Co-operation in Europe",
-                            "acronym": "OSCE",
-                            "website": "https://www.osce.org",
-                        }
-                    ],
-                    "members": [
-                        {
-                            "id": "ilo",
-                            "name": "International Labour Organization",
-                            "acronym": "ILO",
-                            "website": "https://www.ilo.org",
-                        }
-                    ],
-                    "working_group": [
-                        {
-                            "id": "ilo",
-                            "name": "International Labour Organization",
-                            "acronym": "ILO",
-                            "website": "https://www.ilo.org",
-                        }
-                    ],
-                    "partners": [
-                        {
-                            "id": "council-of-europe",
-                            "name": "Council of Europe",
-                            "acronym": "CoE",
-                            "website": "https://www.coe.int",
-                        }
-                    ],
-                }
-            ]
-        }
-    }
+    model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
 
     as_of: date
     coordinator: ListedEntity | None = Field(description="ToR 3.C.1: UNODC.")

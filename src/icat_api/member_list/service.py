@@ -1,6 +1,8 @@
 """Assemble the member list for a day from entities, memberships, enrolments and chair terms."""
 
+from collections.abc import Callable
 from datetime import date
+from enum import Enum
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -12,7 +14,17 @@ from icat_api.conditional import etag_of, render_json
 from icat_api.data_version import Cached, cached
 from icat_api.entities import rules
 from icat_api.entities.models import Entity
+from icat_api.member_list import html
 from icat_api.member_list.schemas import ListedEntity, MemberList
+
+
+class Representation(Enum):
+    """The member list's representations by media type, in the order they are offered: JSON by
+    default; CSV before HTML, so `Accept: text/*` gets CSV."""
+
+    JSON = "application/json"
+    CSV = "text/csv"
+    HTML = "text/html"
 
 
 def member_list(*, session: Session, day: date, coordinator_id: str) -> MemberList:
@@ -67,24 +79,33 @@ def csv_filename(day: date) -> str:
     return f"icat-member-list-{day.isoformat()}.csv"
 
 
-def _build(factory: sessionmaker[Session], day: date, coordinator_id: str, csv: bool) -> Cached:
+_RENDER: dict[Representation, Callable[[MemberList], bytes]] = {
+    Representation.JSON: render_json,
+    Representation.CSV: to_csv,
+    Representation.HTML: html.render,
+}
+
+
+def _build(
+    factory: sessionmaker[Session], day: date, coordinator_id: str, representation: Representation
+) -> Cached:
     with factory() as session:
         data = member_list(session=session, day=day, coordinator_id=coordinator_id)
-    body = to_csv(data) if csv else render_json(data)
+    body = _RENDER[representation](data)
     return Cached(body=body, etag=etag_of(body))
 
 
-def member_list_key(day: date, csv: bool) -> tuple[str, date, bool]:
+def member_list_key(day: date, representation: Representation) -> tuple[str, date, Representation]:
     """The member list's key in the read cache (the fast path looks it up too)."""
-    return ("member-list", day, csv)
+    return ("member-list", day, representation)
 
 
-async def cached_member_list(app: FastAPI, day: date, csv: bool) -> Cached:
-    """The member list's bytes for ``day``, from memory while the data has not changed (the
-    hottest read: no database, no thread, on a hit)."""
+async def cached_member_list(app: FastAPI, day: date, representation: Representation) -> Cached:
+    """The member list's bytes for ``day`` in ``representation``, from memory while the data has
+    not changed (the hottest read: no database, no thread, on a hit)."""
     coordinator_id = app.state.settings.coordinator_entity_id
     return await cached(
         app.state.read_cache,
-        member_list_key(day, csv),
-        lambda: _build(app.state.sessionmaker, day, coordinator_id, csv),
+        member_list_key(day, representation),
+        lambda: _build(app.state.sessionmaker, day, coordinator_id, representation),
     )
