@@ -1,6 +1,8 @@
 """The committed OpenAPI document is what the app serves, and integrators can build from it."""
 
 import json
+import keyword
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +114,15 @@ def test_conditional_gets_declare_304(document: dict[str, Any]) -> None:
 def test_member_list_declares_csv(document: dict[str, Any]) -> None:
     content = document["paths"]["/v1/member-list"]["get"]["responses"]["200"]["content"]
     assert {"application/json", "text/csv"} <= set(content)
+
+
+def test_operation_ids_read_as_function_names(document: dict[str, Any]) -> None:
+    """Generated clients name their functions after operationIds: each is a unique snake_case
+    Python identifier that says what it does, not the path it came from."""
+    ids = [op["operationId"] for _, _, op in operations(document)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for op_id in ids:
+        assert op_id.isidentifier() and not keyword.iskeyword(op_id), op_id
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", op_id), op_id
+        assert "v1" not in op_id.split("_"), op_id
+    assert {"get_member_list", "list_entities", "sync_focal_points", "record_decision"} <= set(ids)

@@ -4,10 +4,17 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from icat_api.problems import PROBLEM_JSON, responses
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def operation_id(route: APIRoute) -> str:
+    """The route function's name: generated clients call it (`record_decision`), so it is
+    named as a method would be, not after the path (`create_decision_v1_decisions_post`)."""
+    return route.name
 
 
 def _problem(description: str) -> dict[str, Any]:

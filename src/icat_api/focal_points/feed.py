@@ -33,7 +33,9 @@ CHANGES = Keyset("focal-point-changes", (), (INSTANT, INT32), ("updated_at", "id
 GAPS = Keyset("focal-point-gaps", (Entity.id,), (TEXT,))
 
 
-def changes(*, session: Session, page: PageParams, since: datetime | None) -> Page[FocalPointChangeRead]:
+def changes(
+    *, session: Session, page: PageParams, since: datetime | None
+) -> Page[FocalPointChangeRead]:
     """Contacts created or changed since ``since`` and tombstones of those removed, oldest
     change first, by (updated_at, id)."""
     live = select(

@@ -181,7 +181,7 @@ def delete_focal_point(
     response_model=Page[FocalPointChangeRead],
     responses=responses(304, 401, 403, 422),
 )
-def focal_point_changes(
+def list_focal_point_changes(
     request: Request,
     session: SessionDep,
     _caller: Secretariat,
@@ -203,7 +203,7 @@ def focal_point_changes(
     response_model=Page[GapRead],
     responses=responses(304, 401, 403, 422),
 )
-def focal_point_gaps(
+def list_focal_point_gaps(
     request: Request, session: SessionDep, _caller: Secretariat, page: PageDep, on: OnQuery = None
 ) -> Response:
     """The members and partners on `on` (today by default) that have not designated a focal
