@@ -191,6 +191,8 @@ class Operation:
     path_params: tuple[str, ...]
     example: Json | None  # the request body's example
     takes_body: bool
+    # status -> the details of the document's problem examples for it (401 and 403)
+    documented: Mapping[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -209,12 +211,20 @@ def operations(doc: Json) -> list[Operation]:
                     op_id=op["operationId"],
                     method=method.upper(),
                     path=path,
-                    keyed=bool(op.get("security")),
+                    keyed=op.get("security") == [{"bearer": []}],
                     path_params=tuple(
                         p["name"] for p in op.get("parameters", []) if p["in"] == "path"
                     ),
                     example=content.get("example"),
                     takes_body="requestBody" in op,
+                    documented={
+                        int(code): tuple(
+                            e["value"]["detail"]
+                            for e in answer["content"][PROBLEM]["examples"].values()
+                        )
+                        for code, answer in op["responses"].items()
+                        if code in ("401", "403")
+                    },
                 )
             )
     return found
@@ -585,7 +595,10 @@ def test_a_key_that_may_not_is_refused_and_nothing_is_stored(
     if row.power == "chair" and caller in ENTITY_OF:
         assert ENTITY_OF[caller] not in world.sitting_chairs()
     before = world.state(op)
-    assert_refused(world.send(op, headers), status, f"{op} with the key of: {caller}")
+    r = world.send(op, headers)
+    assert_refused(r, status, f"{op} with the key of: {caller}")
+    # The document's example of the refusal is the service's answer (tests/test_openapi_examples)
+    assert r.json()["detail"] in op.documented[status], f"{op}, {caller}: {r.json()['detail']}"
     after = world.state(op)
     assert after["audit"] == before["audit"], f"{op}, {caller}: audited"
     assert after["tables"] == before["tables"], f"{op}, {caller}: stored"

@@ -89,14 +89,53 @@ PUBLIC_READS = {
 }
 
 
+Security = list[dict[str, list[str]]]
+PUBLIC: Security = []  # no key: generated clients and /docs send none
+OPTIONAL_KEY: Security = [{}, {"bearer": []}]  # public; a key shows more (representatives...)
+KEY: Security = [{"bearer": []}]
+
+
 def test_public_reads_are_open_and_everything_else_needs_a_key(document: dict[str, Any]) -> None:
     for method, path, op in operations(document):
         if method == "GET" and path in PUBLIC_READS:
-            assert "security" not in op, (method, path)
+            assert op["security"] in (PUBLIC, OPTIONAL_KEY), (method, path)
             assert "401" not in op["responses"], (method, path)
             continue
         assert {"401", "403"} <= set(op["responses"]), (method, path)
-        assert op["security"] == [{"bearer": []}], (method, path)
+        assert op["security"] == KEY, (method, path)
+
+
+def test_every_operation_declares_its_security(document: dict[str, Any]) -> None:
+    """Redocly's `security-defined`: an operation without `security` reads as "unknown"; each
+    says public (`[]`), key optional or key required, by the scheme the document defines."""
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    seen = set()
+    for method, path, op in operations(document):
+        assert op["security"] in (PUBLIC, OPTIONAL_KEY, KEY), (method, path)
+        seen.add(json.dumps(op["security"]))
+        if op["security"] == OPTIONAL_KEY:
+            assert method == "GET", (method, path)
+    assert len(seen) == 3
+    changes = document["paths"]["/v1/changes"]["get"]
+    assert changes["security"] == OPTIONAL_KEY  # focal points' changes need a key
+    assert document["paths"]["/healthz"]["get"]["security"] == PUBLIC
+
+
+def test_servers_name_where_the_document_is_served(document: dict[str, Any]) -> None:
+    """Redocly's `no-empty-servers`: relative `/` is what OpenAPI means by no servers (the host
+    that served the document), and what /docs calls wherever it is deployed."""
+    assert [s["url"] for s in document["servers"]] == ["/"]
+    assert document["info"]["license"]["identifier"] == "Apache-2.0"
+
+
+def test_every_operation_but_the_probes_declares_a_4xx(document: dict[str, Any]) -> None:
+    """The probes answer 200 or 503 only (redocly.yaml switches `operation-4xx-response` off for
+    them); every other operation documents how a request of it can be refused."""
+    for method, path, op in operations(document):
+        if path in ("/healthz", "/readyz"):
+            assert not [c for c in op["responses"] if c.startswith("4")], path
+            continue
+        assert [c for c in op["responses"] if c.startswith("4")], (method, path)
 
 
 def test_bodies_declare_400_413_and_422(document: dict[str, Any]) -> None:
