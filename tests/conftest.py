@@ -19,18 +19,29 @@ from icat_api.seed.loader import seed
 from icat_api.settings import Settings
 from tests.dbutil import fresh_database
 
+# Markers of tests run once, not once per database: each runs only when asked for by name in
+# `-m` (as .ci/run does) or by its variable; elsewhere (`make test`) it is deselected.
+ONCE_ONLY = {
+    # tests/test_install.py: build the wheel, install it in a fresh venv, serve from an empty
+    # folder (a minute; needs the package index)
+    "install": "ICAT_RUN_INSTALL_TESTS",
+    # tests/test_generated_client.py: generate a client from the committed document and drive
+    # a real server with it (nothing in it depends on the database)
+    "clients": "ICAT_RUN_CLIENT_TESTS",
+}
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`install` tests (tests/test_install.py: build the wheel, install it in a fresh venv,
-    serve from an empty folder) run only when asked for: `-m install` (as .ci/run does, once,
-    not once per database) or ICAT_RUN_INSTALL_TESTS=1. Elsewhere they are deselected."""
-    asked = re.search(r"(?<!not )\binstall\b", config.getoption("markexpr") or "")
-    if asked or os.environ.get("ICAT_RUN_INSTALL_TESTS") == "1":
-        return
-    install = [item for item in items if item.get_closest_marker("install")]
-    if install:
-        config.hook.pytest_deselected(items=install)
-        items[:] = [item for item in items if not item.get_closest_marker("install")]
+    """Deselect the ONCE_ONLY tests that were not asked for."""
+    markexpr = config.getoption("markexpr") or ""
+    for marker, variable in ONCE_ONLY.items():
+        asked = re.search(rf"(?<!not )\b{marker}\b", markexpr)
+        if asked or os.environ.get(variable) == "1":
+            continue
+        once = [item for item in items if item.get_closest_marker(marker)]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            items[:] = [item for item in items if not item.get_closest_marker(marker)]
 
 
 @pytest.fixture(scope="session")
