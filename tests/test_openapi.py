@@ -138,6 +138,28 @@ def test_every_operation_but_the_probes_declares_a_4xx(document: dict[str, Any])
         assert [c for c in op["responses"] if c.startswith("4")], (method, path)
 
 
+def test_every_documented_error_status_has_a_problem_example(document: dict[str, Any]) -> None:
+    """Integrators see what each refusal looks like (tests/test_openapi_examples.py checks that
+    the service answers so)."""
+    for method, path, op in operations(document):
+        for code, answer in op["responses"].items():
+            if code[0] not in "45":
+                continue
+            examples = answer["content"]["application/problem+json"].get("examples")
+            assert examples, (method, path, code)
+            for named in examples.values():
+                problem = named["value"]
+                assert named["summary"], (method, path, code)
+                assert problem["status"] == int(code), (method, path, code)
+                assert problem["type"].startswith("https://icat.network/problems/")
+                assert {"title", "detail", "request_id"} <= set(problem), (method, path, code)
+            if code == "401":
+                assert {"missing_key", "unknown_key"} <= set(examples), (method, path)
+            if code == "422" and (op.get("parameters") or "requestBody" in op):
+                validation = examples["validation"]["value"]
+                assert validation["errors"] and "rule" not in validation, (method, path)
+
+
 def test_bodies_declare_400_413_and_422(document: dict[str, Any]) -> None:
     for method, path, op in operations(document):
         if "requestBody" in op:

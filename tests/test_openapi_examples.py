@@ -119,26 +119,6 @@ def problem_examples(doc: Json) -> Iterator[tuple[str, str, str, Json, str, Json
 PROBLEMS = list(problem_examples(DOC))
 
 
-def test_every_documented_error_status_has_a_problem_example() -> None:
-    for method, path, op in operations(DOC):
-        for code, answer in op["responses"].items():
-            if code[0] not in "45":
-                continue
-            examples = answer["content"]["application/problem+json"].get("examples")
-            assert examples, (method, path, code)
-            for named in examples.values():
-                problem = named["value"]
-                assert named["summary"], (method, path, code)
-                assert problem["status"] == int(code), (method, path, code)
-                assert problem["type"].startswith("https://icat.network/problems/")
-                assert {"title", "detail", "request_id"} <= set(problem), (method, path, code)
-            if code == "401":
-                assert {"missing_key", "unknown_key"} <= set(examples), (method, path)
-            if code == "422" and (op.get("parameters") or "requestBody" in op):
-                validation = examples["validation"]["value"]
-                assert validation["errors"] and "rule" not in validation, (method, path)
-
-
 def test_refusals_by_the_tor_name_their_clause() -> None:
     """A 422 ToR refusal: the `tor-rule` type, its clause in `rule` and at the end of `detail`,
     as RuleViolation words it; documented for the writes the rules guard."""
