@@ -6,7 +6,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test test-browser chromium lint openapi bench clean
+# Redocly CLI, pinned: a new release may add rules. From the npm registry through npx (node and
+# npm needed); it reads redocly.yaml.
+REDOCLY ?= npx --yes @redocly/cli@2.77.0
+
+.PHONY: install serve test test-browser chromium lint lint-openapi openapi bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +54,10 @@ bench: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/icat-api openapi export
+
+## The committed OpenAPI document against Redocly's recommended rules (redocly.yaml).
+lint-openapi:
+	$(REDOCLY) lint openapi/openapi.json
 
 clean:
 	rm -rf $(VENV) icat.db icat.db-wal icat.db-shm

@@ -19,27 +19,32 @@ from icat_api.seed.loader import seed
 from icat_api.settings import Settings
 from tests.dbutil import fresh_database
 
-# Tests run once per CI run, not once per database, and only when asked for: the marker, and
-# the variable that asks for them outside `-m`.
-ONCE_ONLY = {"install": "ICAT_RUN_INSTALL_TESTS", "browser": "ICAT_RUN_BROWSER_TESTS"}
+# Markers of tests run once, not once per database: each runs only when asked for by name in
+# `-m` (as .ci/run does) or by its variable; elsewhere (`make test`) it is deselected, so
+# `make test` needs neither the package index nor Chromium; asked for, they fail when what they
+# need is missing, never skip.
+ONCE_ONLY = {
+    # tests/test_install.py: build the wheel, install it in a fresh venv, serve from an empty
+    # folder (a minute; needs the package index)
+    "install": "ICAT_RUN_INSTALL_TESTS",
+    # tests/test_browser.py: pages read in headless Chromium (Debian's chromium, chromedriver)
+    "browser": "ICAT_RUN_BROWSER_TESTS",
+    # tests/test_generated_client.py: generate a client from the committed document and drive
+    # a real server with it (nothing in it depends on the database)
+    "clients": "ICAT_RUN_CLIENT_TESTS",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`install` tests (tests/test_install.py: build the wheel, install it in a fresh venv,
-    serve from an empty folder) and `browser` tests (tests/test_browser.py: pages read in
-    headless Chromium) run only when asked for: `-m install`, `-m browser` (.ci/run runs
-    `-m "install or browser"` once, not once per database) or their variable set to 1
-    (ICAT_RUN_INSTALL_TESTS, ICAT_RUN_BROWSER_TESTS). Elsewhere they are deselected, so
-    `make test` needs neither the package index nor Chromium; asked for, they fail when what
-    they need is missing, never skip."""
+    """Deselect the ONCE_ONLY tests that were not asked for."""
     markexpr = config.getoption("markexpr") or ""
     for marker, variable in ONCE_ONLY.items():
         asked = re.search(rf"(?<!not )\b{marker}\b", markexpr)
         if asked or os.environ.get(variable) == "1":
             continue
-        left_out = [item for item in items if item.get_closest_marker(marker)]
-        if left_out:
-            config.hook.pytest_deselected(items=left_out)
+        once = [item for item in items if item.get_closest_marker(marker)]
+        if once:
+            config.hook.pytest_deselected(items=once)
             items[:] = [item for item in items if not item.get_closest_marker(marker)]
 
 

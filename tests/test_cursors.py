@@ -77,7 +77,7 @@ def list_operations(doc: Json) -> list[ListOp]:
             ListOp(
                 op_id=op["operationId"],
                 path=path,
-                keyed=bool(op.get("security")),
+                keyed=op.get("security") == [{"bearer": []}],
                 paged=any(p["in"] == "query" and p["name"] == "cursor" for p in params),
                 path_params=tuple(p["name"] for p in params if p["in"] == "path"),
             )

@@ -108,7 +108,9 @@ def _operations(openapi: dict[str, Any]) -> list[tuple[str, str, re.Pattern[str]
     for template, ops in openapi["paths"].items():
         pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
         for method, op in ops.items():
-            out.append((method.upper(), template, pattern, bool(op.get("security"))))
+            # `[]` is public and `[{}, {"bearer": []}]` a key optional: only the bearer alone needs one
+            needs_key = op.get("security") == [{"bearer": []}]
+            out.append((method.upper(), template, pattern, needs_key))
     out.sort(key=lambda o: o[1].count("{"))
     return out
 

@@ -1,6 +1,8 @@
 """The committed OpenAPI document is what the app serves, and integrators can build from it."""
 
 import json
+import keyword
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,14 +90,75 @@ PUBLIC_READS = {
 }
 
 
+Security = list[dict[str, list[str]]]
+PUBLIC: Security = []  # no key: generated clients and /docs send none
+OPTIONAL_KEY: Security = [{}, {"bearer": []}]  # public; a key shows more (representatives...)
+KEY: Security = [{"bearer": []}]
+
+
 def test_public_reads_are_open_and_everything_else_needs_a_key(document: dict[str, Any]) -> None:
     for method, path, op in operations(document):
         if method == "GET" and path in PUBLIC_READS:
-            assert "security" not in op, (method, path)
+            assert op["security"] in (PUBLIC, OPTIONAL_KEY), (method, path)
             assert "401" not in op["responses"], (method, path)
             continue
         assert {"401", "403"} <= set(op["responses"]), (method, path)
-        assert op["security"] == [{"bearer": []}], (method, path)
+        assert op["security"] == KEY, (method, path)
+
+
+def test_every_operation_declares_its_security(document: dict[str, Any]) -> None:
+    """Redocly's `security-defined`: an operation without `security` reads as "unknown"; each
+    says public (`[]`), key optional or key required, by the scheme the document defines."""
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    seen = set()
+    for method, path, op in operations(document):
+        assert op["security"] in (PUBLIC, OPTIONAL_KEY, KEY), (method, path)
+        seen.add(json.dumps(op["security"]))
+        if op["security"] == OPTIONAL_KEY:
+            assert method == "GET", (method, path)
+    assert len(seen) == 3
+    changes = document["paths"]["/v1/changes"]["get"]
+    assert changes["security"] == OPTIONAL_KEY  # focal points' changes need a key
+    assert document["paths"]["/healthz"]["get"]["security"] == PUBLIC
+
+
+def test_servers_name_where_the_document_is_served(document: dict[str, Any]) -> None:
+    """Redocly's `no-empty-servers`: relative `/` is what OpenAPI means by no servers (the host
+    that served the document), and what /docs calls wherever it is deployed."""
+    assert [s["url"] for s in document["servers"]] == ["/"]
+    assert document["info"]["license"]["identifier"] == "Apache-2.0"
+
+
+def test_every_operation_but_the_probes_declares_a_4xx(document: dict[str, Any]) -> None:
+    """The probes answer 200 or 503 only (redocly.yaml switches `operation-4xx-response` off for
+    them); every other operation documents how a request of it can be refused."""
+    for method, path, op in operations(document):
+        if path in ("/healthz", "/readyz"):
+            assert not [c for c in op["responses"] if c.startswith("4")], path
+            continue
+        assert [c for c in op["responses"] if c.startswith("4")], (method, path)
+
+
+def test_every_documented_error_status_has_a_problem_example(document: dict[str, Any]) -> None:
+    """Integrators see what each refusal looks like (tests/test_openapi_examples.py checks that
+    the service answers so)."""
+    for method, path, op in operations(document):
+        for code, answer in op["responses"].items():
+            if code[0] not in "45":
+                continue
+            examples = answer["content"]["application/problem+json"].get("examples")
+            assert examples, (method, path, code)
+            for named in examples.values():
+                problem = named["value"]
+                assert named["summary"], (method, path, code)
+                assert problem["status"] == int(code), (method, path, code)
+                assert problem["type"].startswith("https://icat.network/problems/")
+                assert {"title", "detail", "request_id"} <= set(problem), (method, path, code)
+            if code == "401":
+                assert {"missing_key", "unknown_key"} <= set(examples), (method, path)
+            if code == "422" and (op.get("parameters") or "requestBody" in op):
+                validation = examples["validation"]["value"]
+                assert validation["errors"] and "rule" not in validation, (method, path)
 
 
 def test_bodies_declare_400_413_and_422(document: dict[str, Any]) -> None:
@@ -113,3 +176,15 @@ def test_conditional_gets_declare_304(document: dict[str, Any]) -> None:
 def test_member_list_declares_csv(document: dict[str, Any]) -> None:
     content = document["paths"]["/v1/member-list"]["get"]["responses"]["200"]["content"]
     assert {"application/json", "text/csv"} <= set(content)
+
+
+def test_operation_ids_read_as_function_names(document: dict[str, Any]) -> None:
+    """Generated clients name their functions after operationIds: each is a unique snake_case
+    Python identifier that says what it does, not the path it came from."""
+    ids = [op["operationId"] for _, _, op in operations(document)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for op_id in ids:
+        assert op_id.isidentifier() and not keyword.iskeyword(op_id), op_id
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", op_id), op_id
+        assert "v1" not in op_id.split("_"), op_id
+    assert {"get_member_list", "list_entities", "sync_focal_points", "record_decision"} <= set(ids)

@@ -35,7 +35,7 @@ from icat_api.member_list.fast import MemberListFastPath
 from icat_api.member_list.router import router as member_list_router
 from icat_api.middleware import HostGuard, InputGuard, RequestContext
 from icat_api.observability import tracing
-from icat_api.openapi import build_openapi
+from icat_api.openapi import build_openapi, operation_id
 from icat_api.problems import install_handlers
 from icat_api.publications.router import router as publications_router
 from icat_api.ratelimit import RateLimit
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        generate_unique_id_function=operation_id,
     )
     clock.configure(settings.timezone)
     assert decision_subjects.REGISTERED  # every kind of decision has its subject

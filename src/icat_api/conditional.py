@@ -61,6 +61,8 @@ def tagged_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """:func:`conditional_response` for bytes whose ETag is already known (cached)."""
+    if request.method in SAFE_METHODS:  # a read whose Accept refuses this media type: 406
+        negotiate(request, (media_type.split(";")[0],))
     out_headers = {"ETag": etag, **(headers or {})}
     if status_code == 200 and etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=out_headers)
@@ -70,10 +72,7 @@ def tagged_response(
 def json_response(
     request: Request, data: Any, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    """``data`` as JSON with an ETag (304 on a matching If-None-Match for a 200). A read whose
-    ``Accept`` refuses JSON is a 406 (JSON is all these answers offer)."""
-    if request.method in SAFE_METHODS:
-        negotiate(request, (JSON,))
+    """``data`` as JSON with an ETag (304 on a matching If-None-Match for a 200)."""
     return conditional_response(
         request, render_json(data), status_code=status_code, headers=headers
     )

@@ -22,7 +22,7 @@ class Health(BaseModel):
     response_model=Health,
     responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
 )
-async def healthz() -> Health:
+async def check_health() -> Health:
     """Answers `ok` while the process serves requests; touches no dependency."""
     return Health(status="ok")
 
@@ -36,7 +36,7 @@ async def healthz() -> Health:
         **responses(503),
     },
 )
-def readyz(request: Request) -> JSONResponse:
+def check_readiness(request: Request) -> JSONResponse:
     """Answers `ready` when the database's schema is at the code's revision and the database
     answers a query that reads a table; else 503 (a replica waiting for another to migrate, a
     database away)."""

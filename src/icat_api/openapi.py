@@ -3,16 +3,44 @@
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi import routing as fastapi_routing
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
+from icat_api.openapi_problems import examples_for, key_use, power_refusal
 from icat_api.problems import PROBLEM_JSON, responses
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
+def operation_id(route: APIRoute) -> str:
+    """The route function's name: generated clients call it (`record_decision`), so it is
+    named as a method would be, not after the path (`create_decision_v1_decisions_post`)."""
+    return route.name
+
+
 def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
 
+
+# Who may call: `[]` is public; `{}` beside the scheme makes the key optional (a public read that
+# shows more to a key); the scheme alone makes it required.
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "none": [],
+    "optional": [{}, {"bearer": []}],
+    "required": [{"bearer": []}],
+}
+
+# The server that serves the document: relative, so /docs try requests against whatever host
+# and port it was loaded from (OpenAPI's default made explicit); generated clients take their
+# base URL as an argument.
+SERVERS = [
+    {
+        "url": "/",
+        "description": "The server that serves this document (`make serve`: "
+        "http://127.0.0.1:8000).",
+    }
+]
 
 _PRIMITIVES: dict[str, Any] = {
     "string": "string",
@@ -56,6 +84,42 @@ def example_of(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0) 
     return _PRIMITIVES.get(str(kind))
 
 
+def _resolve(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "null" or any(
+        o.get("type") == "null" for o in schema.get("anyOf", [])
+    )
+
+
+def restore_nulls(value: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Put back the nulls FastAPI drops from examples (it renders the document with
+    `exclude_none`): a required field that may be null and is missing was null."""
+    schema = _resolve(schema, schemas)
+    if isinstance(value, list):
+        for item in value:
+            restore_nulls(item, schema.get("items", {}), schemas)
+        return
+    if not isinstance(value, dict):
+        return
+    for option in schema.get("anyOf", []) + schema.get("oneOf", []):
+        option = _resolve(option, schemas)
+        kind = option.get("properties", {}).get("kind", {}).get("const")
+        if "properties" in option and kind in (None, value.get("kind")):
+            restore_nulls(value, option, schemas)
+    properties = schema.get("properties", {})
+    for name in schema.get("required", []):
+        if name not in value and _nullable(properties.get(name, {})):
+            value[name] = None
+    for name, sub in value.items():
+        if name in properties:
+            restore_nulls(sub, properties[name], schemas)
+
+
 def _add_examples(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
     contents = [operation.get("requestBody", {}).get("content", {})]
     for code, answer in operation.get("responses", {}).items():
@@ -77,6 +141,14 @@ _IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
     "example": "sync-2026-11-22-unodc-1",
 }
+
+
+def _api_routes(app: FastAPI) -> dict[str, APIRoute]:
+    """The app's routes by name (their operationId). FastAPI 0.16x wraps included routers; its
+    `iter_route_contexts` walks through them to the routes as declared."""
+    contexts = getattr(fastapi_routing, "iter_route_contexts", None)
+    declared = [c.original_route for c in contexts(app.routes)] if contexts else app.routes
+    return {route.name: route for route in declared if isinstance(route, APIRoute)}
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -118,10 +190,15 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             {"name": "records", "description": "The Coordinator's records (ToR 3.C.2)."},
             {"name": "operations", "description": "Probes for deployments."},
         ],
+        servers=SERVERS,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
     )
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
+    for schema in schemas.values():
+        for value in schema.get("examples", []):
+            restore_nulls(value, schema, schemas)
     schemas.pop("ValidationError", None)
     components["securitySchemes"] = {
         "bearer": {
@@ -131,12 +208,14 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         }
     }
     problem_422 = responses(422)[422]["description"]
+    routes = _api_routes(app)
     for path, path_item in doc.get("paths", {}).items():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
+            route = routes[operation["operationId"]]
             answers = operation.setdefault("responses", {})
             if "422" in answers or operation.get("parameters") or "requestBody" in operation:
                 answers["422"] = _problem(problem_422)
-            if "requestBody" in operation and operation is path_item.get("post"):
+            if "requestBody" in operation and method == "post":
                 operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
                 answers.setdefault(
                     "409",
@@ -146,7 +225,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 )
             if path.startswith("/v1/"):
                 answers.setdefault("503", _problem("The database is unavailable or busy; retry."))
-                if operation is path_item.get("get"):
+                if method == "get":
                     answers.setdefault(
                         "406",
                         _problem(
@@ -161,11 +240,16 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 answers.setdefault("400", _problem("The body is not valid JSON."))
                 answers.setdefault("413", _problem("The body is larger than the limit (1 MiB)."))
                 answers.setdefault("415", _problem("The body is not JSON (Content-Type)."))
+            operation["security"] = _SECURITY[key_use(route.dependant)]
+            _add_examples(operation, schemas)
+            refusal = power_refusal(route.dependant)
             for code, answer in answers.items():
                 if code.startswith(("4", "5")):
-                    answer["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
-            if "401" in answers:
-                operation["security"] = [{"bearer": []}]
-            _add_examples(operation, schemas)
+                    examples = examples_for(
+                        code, operation, path=path, schemas=schemas, refusal=refusal
+                    )
+                    answer["content"] = {
+                        PROBLEM_JSON: {"schema": _PROBLEM_REF, "examples": examples}
+                    }
     app.openapi_schema = doc
     return doc

@@ -37,8 +37,10 @@ class Problem(BaseModel):
                     "type": "https://icat.network/problems/tor-rule",
                     "title": "Refused by the ICAT Terms of Reference",
                     "status": 422,
-                    "detail": "Only international organizations may join ICAT.",
+                    "detail": "Only international (intergovernmental) organizations and UN "
+                    "entities may join ICAT (ToR 3.A.4(a))",
                     "rule": "ToR 3.A.4(a)",
+                    "request_id": "5f0c2a9e41b7000000000017",
                 }
             ]
         }
@@ -160,6 +162,20 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """The problem+json answer for ``status``."""
+    request_id = request.scope.get("state", {}).get("request_id") if request else None
+    body = problem_body(status, detail, rule=rule, errors=errors, request_id=request_id)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_body(
+    status: int,
+    detail: str,
+    *,
+    rule: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """The problem details of an answer (the OpenAPI document's examples are made by it too)."""
     slug, title = _TITLES.get(status, ("error", "Error"))
     body: dict[str, Any] = {
         "type": _BASE + ("tor-rule" if rule else slug),
@@ -171,10 +187,9 @@ def problem_response(
         body["rule"] = rule
     if errors is not None:
         body["errors"] = errors
-    request_id = request.scope.get("state", {}).get("request_id") if request else None
     if request_id:
         body["request_id"] = request_id
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return body
 
 
 def _loc(loc: tuple[Any, ...]) -> list[str | int]:

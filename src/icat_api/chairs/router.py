@@ -31,7 +31,7 @@ router = APIRouter(prefix="/v1", tags=["chairs"])
         **responses(304, 404, 406, 422),
     },
 )
-async def get_report(
+async def get_chair_report(
     request: Request,
     year: Annotated[int, Path(ge=2000, le=2100, description="The term's year.")],
 ) -> Response:

@@ -22,7 +22,7 @@ from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
 from icat_api.focal_points.models import FocalPoint, FocalPointTombstone
 from icat_api.focal_points.schemas import (
-    ChangeRead,
+    FocalPointChangeRead,
     GapRead,
 )
 from icat_api.pagination import INSTANT, INT32, TEXT, Keyset, PageParams, page_of
@@ -33,7 +33,9 @@ CHANGES = Keyset("focal-point-changes", (), (INSTANT, INT32), ("updated_at", "id
 GAPS = Keyset("focal-point-gaps", (Entity.id,), (TEXT,))
 
 
-def changes(*, session: Session, page: PageParams, since: datetime | None) -> Page[ChangeRead]:
+def changes(
+    *, session: Session, page: PageParams, since: datetime | None
+) -> Page[FocalPointChangeRead]:
     """Contacts created or changed since ``since`` and tombstones of those removed, oldest
     change first, by (updated_at, id)."""
     live = select(
@@ -86,7 +88,7 @@ def changes(*, session: Session, page: PageParams, since: datetime | None) -> Pa
         page,
         rows,
         lambda page_rows: [
-            ChangeRead(
+            FocalPointChangeRead(
                 id=r.id,
                 entity_id=r.entity_id,
                 external_id=r.external_id,
@@ -101,7 +103,7 @@ def changes(*, session: Session, page: PageParams, since: datetime | None) -> Pa
             for r in page_rows
         ],
     )
-    return Page[ChangeRead](items=items, next_cursor=cursor)
+    return Page[FocalPointChangeRead](items=items, next_cursor=cursor)
 
 
 def gaps(*, session: Session, page: PageParams, day: date) -> Page[GapRead]:

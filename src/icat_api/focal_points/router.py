@@ -16,7 +16,7 @@ from icat_api.db import SessionDep
 from icat_api.entities.powers import ParticipantOrSecretariat
 from icat_api.focal_points import feed, service
 from icat_api.focal_points.schemas import (
-    ChangeRead,
+    FocalPointChangeRead,
     FocalPointIn,
     FocalPointList,
     FocalPointRead,
@@ -178,10 +178,10 @@ def delete_focal_point(
 @router.get(
     "/v1/focal-points",
     summary="Change feed of focal points",
-    response_model=Page[ChangeRead],
+    response_model=Page[FocalPointChangeRead],
     responses=responses(304, 401, 403, 422),
 )
-def focal_point_changes(
+def list_focal_point_changes(
     request: Request,
     session: SessionDep,
     _caller: Secretariat,
@@ -203,7 +203,7 @@ def focal_point_changes(
     response_model=Page[GapRead],
     responses=responses(304, 401, 403, 422),
 )
-def focal_point_gaps(
+def list_focal_point_gaps(
     request: Request, session: SessionDep, _caller: Secretariat, page: PageDep, on: OnQuery = None
 ) -> Response:
     """The members and partners on `on` (today by default) that have not designated a focal

@@ -175,7 +175,7 @@ class SyncResult(BaseModel):
     unchanged: int
 
 
-class ChangeRead(BaseModel):
+class FocalPointChangeRead(BaseModel):
     """A contact created or changed (``deleted`` false, with its fields), or removed
     (``deleted`` true: a tombstone with its id, entity and external_id only)."""
 

@@ -112,7 +112,7 @@ def report_milestone(
     response_model=Page[OverdueRead],
     responses=responses(304, 401, 403, 422),
 )
-def overdue_reports(
+def list_overdue_reports(
     request: Request,
     session: SessionDep,
     _caller: ParticipantOrSecretariat,

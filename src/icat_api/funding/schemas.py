@@ -13,7 +13,9 @@ Donor = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Narrative = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 
 
-class MilestoneIn(Schema):
+class MilestoneCreate(Schema):
+    """A milestone the recipient is to report on by `due_on`."""
+
     title: Name
     due_on: Day
 
@@ -52,7 +54,7 @@ class FundingCreate(Schema):
         default=None,
         description="The work plan's activity the funds are for: the approval's (its default).",
     )
-    milestones: list[MilestoneIn] = Field(default_factory=list, max_length=100)
+    milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
     note: Note | None = None
 
     @model_validator(mode="after")

@@ -81,7 +81,7 @@ def list_decisions(
     response_model=DecisionRead,
     responses=responses(400, 401, 403, 409, 413, 422),
 )
-def create_decision(
+def record_decision(
     request: Request, session: SessionDep, caller: ChairOrSecretariat, body: DecisionCreate
 ) -> Response:
     """Records a decision taken by consensus (ToR 3.B.3) at a meeting, or electronically with

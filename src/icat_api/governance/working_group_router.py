@@ -49,7 +49,7 @@ async def get_working_group(request: Request, on: OnQuery = None) -> Response:
     response_model=EnrolmentRead,
     responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
-def enrol(
+def enrol_in_working_group(
     request: Request, session: SessionDep, caller: AuthenticatedCaller, body: EnrolmentCreate
 ) -> Response:
     """Records a member's written confirmation of its interest in joining the Working Group

@@ -80,7 +80,7 @@ def get_publication(
     response_model=PublicationRead,
     responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
-def publish(
+def publish_publication(
     request: Request,
     session: SessionDep,
     caller: ChairOrSecretariat,

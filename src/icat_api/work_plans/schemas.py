@@ -23,7 +23,9 @@ class PriorityArea(StrEnum):
     partnerships = "partnerships"
 
 
-class MilestoneIn(Schema):
+class ActivityMilestone(Schema):
+    """A milestone of an activity, done when `done_on` is set."""
+
     title: Name
     due_on: Day
     done_on: Day | None = None
@@ -75,7 +77,7 @@ class ActivityCreate(Schema):
     contributor_entity_ids: list[EntityId] = Field(default_factory=list, max_length=50)
     starts_on: Day | None = None
     ends_on: Day | None = None
-    milestones: list[MilestoneIn] = Field(default_factory=list, max_length=100)
+    milestones: list[ActivityMilestone] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
     def _days(self) -> Self:
@@ -96,7 +98,7 @@ class ActivityUpdate(Schema):
     status: Literal["planned", "ongoing", "completed", "cancelled"] | None = None
     progress: Text | None = None
     ends_on: Day | None = None
-    milestones: list[MilestoneIn] | None = Field(default=None, max_length=100)
+    milestones: list[ActivityMilestone] | None = Field(default=None, max_length=100)
 
 
 class Allocation(BaseModel):
