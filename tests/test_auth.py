@@ -85,6 +85,7 @@ PUBLIC_READS = (
     "/v1/chairs?on=2019-06-30",
     "/v1/changes",
     "/v1/calendar.ics",
+    "/v1/working-group/participation?from=2015-01-01&to=2015-12-31",
     "/healthz",
     "/openapi.json",
 )

@@ -97,6 +97,7 @@ TABLE: dict[str, Row] = {
     "list_focal_point_gaps": Row("secretariat"),
     # -- the Working Group (the example enrols UNFPA)
     "get_working_group": Row("public"),
+    "get_participation": Row("public"),
     "enrol_in_working_group": Row("own", owners=("unfpa",)),
     "get_voting_rights": Row("public", ENTITY),
     # -- meetings and decisions: the sitting Chair's

@@ -393,6 +393,8 @@ SAMPLES = {  # a value of each query parameter that is neither an enum nor a boo
     "actor_entity_id": "iom",
     "action": "create",
     "after": "3",  # the change feed after its third change
+    "from": "2023-01-01",  # the Working Group's participation in 2023
+    "to": "2023-12-31",
     "limit": "7",  # small pages: every cursor is followed
 }
 MOMENTS = ("updated_since", "since", "until")  # the middle of the audit trail

@@ -68,6 +68,7 @@ PUBLIC_READS = {
     "/v1/chairs",
     "/v1/entities/{entity_id}/voting-rights",
     "/v1/working-group",
+    "/v1/working-group/participation",
     "/v1/meetings",
     "/v1/meetings/{meeting_id}",
     "/v1/meetings/{meeting_id}/attendance",

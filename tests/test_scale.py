@@ -455,6 +455,7 @@ ENDPOINTS = (
     "/v1/webhooks/{webhook}/deliveries?limit=200",
     "/v1/member-list",
     "/v1/working-group",
+    "/v1/working-group/participation?from=2000-01-01",
     "/v1/chair-terms/2015/report",
     "/v1/records/2015",
 )

@@ -265,8 +265,9 @@ def validation_example(operation: dict[str, Any], schemas: dict[str, Any]) -> Ex
         else:
             msg = f"String should match pattern '{schema['pattern']}'"
         return _field_error(["path", path[-1]], msg)
-    if ("query", "on") in params:
-        return _field_error(["query", "on"], "Value error, a day is written YYYY-MM-DD")
+    for day in ("on", "to"):
+        if ("query", day) in params:
+            return _field_error(["query", day], "Value error, a day is written YYYY-MM-DD")
     return None
 
 

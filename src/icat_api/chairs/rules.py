@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from icat_api.governance.rules import one_year_before, participation
 from icat_api.problems import RuleViolation
 
 
@@ -18,14 +19,6 @@ class Eligibility:
     @property
     def ratio(self) -> float | None:
         return None if self.held == 0 else self.attended / self.held
-
-
-def one_year_before(day: date) -> date:
-    """The same day a year earlier (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 def chair_eligibility(
@@ -45,8 +38,8 @@ def chair_eligibility(
     before the day (from the same day a year earlier, included, to the day, excluded). Partners
     are never eligible."""
     window_start = one_year_before(day)
-    held = sorted({d for d in meetings_held if window_start <= d < day})
-    attended = sorted({d for d in meetings_attended if window_start <= d < day})
+    counted = participation(meetings_held, meetings_attended, window_start, day - timedelta(1))
+    held, attended = counted.held, counted.attended
     reasons: list[str] = []
     if status == "partner":
         reasons.append("A partner is never eligible to chair; only members (ToR 3.E.3).")
@@ -69,20 +62,20 @@ def chair_eligibility(
             "No Working Group meeting was held in the twelve months before: "
             "regular participation cannot be shown (ToR 3.D.1)."
         )
-    elif len(attended) / len(held) < min_ratio:
+    elif attended / held < min_ratio:
         reasons.append(
-            f"Attended {len(attended)} of the {len(held)} Working Group meetings of the twelve "
+            f"Attended {attended} of the {held} Working Group meetings of the twelve "
             f"months before, less than {min_ratio:.0%}: not regular participation (ToR 3.D.1)."
         )
     if reasons:
-        return Eligibility(False, reasons, first_participation_on, len(attended), len(held))
+        return Eligibility(False, reasons, first_participation_on, attended, held)
     met = [
         f"Member with voting rights on {day} (ToR 3.E.3).",
         f"Participating since {first_participation_on}, one year or more (ToR 3.D.1).",
-        f"Attended {len(attended)} of {len(held)} Working Group meetings of the twelve months "
+        f"Attended {attended} of {held} Working Group meetings of the twelve months "
         f"before, at least {min_ratio:.0%} (ToR 3.D.1).",
     ]
-    return Eligibility(True, met, first_participation_on, len(attended), len(held))
+    return Eligibility(True, met, first_participation_on, attended, held)
 
 
 def check_candidacy_window(term_year: int, submitted_on: date) -> None:

@@ -218,3 +218,35 @@ def check_days_keep_decisions(decisions_outside: int) -> None:
             "Decisions were taken on days this change would leave outside the meeting",
             status=409,
         )
+
+
+def one_year_before(day: date) -> date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Working Group meetings held in a window, and how many of them an entity attended."""
+
+    attended: int
+    held: int
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.held == 0 else self.attended / self.held
+
+
+def participation(
+    meetings_held: Iterable[date], meetings_attended: Iterable[date], first: date, last: date
+) -> Participation:
+    """ToR 3.B.4, 3.D.1, 3.E.2: members "actively and regularly participate". The measure:
+    of the Working Group meetings held from ``first`` to ``last`` (both included, by their first
+    day), how many the entity attended. Chair eligibility (ToR 3.D.1) applies it to the twelve
+    months before the election; the Working Group's participation report to any window."""
+    held = {d for d in meetings_held if first <= d <= last}
+    attended = {d for d in meetings_attended if d in held}
+    return Participation(len(attended), len(held))

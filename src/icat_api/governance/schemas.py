@@ -238,3 +238,55 @@ class AttendanceRead(BaseModel):
     meeting_id: int
     on: date
     items: list[AttendeeRead]
+
+
+class MemberParticipation(BaseModel):
+    """One enrolled member's Working Group meetings in the window."""
+
+    entity_id: str
+    name: str
+    acronym: str | None
+    attended: int
+    held: int
+    ratio: float | None = Field(description="attended / held; null when none was held.")
+    meets_min_ratio: bool = Field(
+        description="Whether the ratio reaches `min_attendance_ratio`: the reading of regular "
+        "participation that chair eligibility applies (ToR 3.D.1)."
+    )
+
+
+class ParticipationRead(BaseModel):
+    """Each enrolled member's participation in the Working Group between two days (ToR 3.B.4,
+    3.E.2: members actively and regularly participate)."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "starts_on": "2014-07-01",
+                    "ends_on": "2015-06-30",
+                    "held": 2,
+                    "min_attendance_ratio": 0.5,
+                    "members": [
+                        {
+                            "entity_id": "unhcr",
+                            "name": "Office of the United Nations High Commissioner for Refugees",
+                            "acronym": "UNHCR",
+                            "attended": 2,
+                            "held": 2,
+                            "ratio": 1.0,
+                            "meets_min_ratio": True,
+                        }
+                    ],
+                }
+            ]
+        },
+    }
+
+    starts_on: date = Field(description="The window's first day (`from`, included).")
+    ends_on: date = Field(description="The window's last day (`to`, included).")
+    held: int = Field(description="Working Group meetings held in the window.")
+    min_attendance_ratio: float
+    members: list[MemberParticipation] = Field(
+        description="The members enrolled in the Working Group on `to`, by name."
+    )

@@ -1,20 +1,24 @@
-"""HTTP for the Working Group: roster, enrolments, voting rights."""
+"""HTTP for the Working Group: roster, enrolments, voting rights, participation."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from icat_api.auth import AuthenticatedCaller
 from icat_api.conditional import etag_of, json_response, render_json, tagged_response
 from icat_api.data_version import Cached, cached
 from icat_api.db import SessionDep
-from icat_api.governance import working_group
+from icat_api.governance import participation, working_group
 from icat_api.governance.schemas import (
     EnrolmentCreate,
     EnrolmentRead,
+    ParticipationRead,
     VotingRightsRead,
     WorkingGroupRead,
 )
 from icat_api.params import EntityPath, OnQuery, today_or
 from icat_api.problems import responses
+from icat_api.schemas import Day
 
 router = APIRouter(tags=["working group"])
 
@@ -76,3 +80,49 @@ def get_voting_rights(
     return json_response(
         request, working_group.voting_rights(session=session, entity_id=entity_id, day=today_or(on))
     )
+
+
+@router.get(
+    "/v1/working-group/participation",
+    summary="Members' participation in the Working Group",
+    response_model=ParticipationRead,
+    responses=responses(304, 422),
+)
+async def get_participation(
+    request: Request,
+    from_: Annotated[
+        Day | None,
+        Query(
+            alias="from",
+            description="The window's first day (included); a year before `to` by default.",
+            examples=["2014-07-01"],
+        ),
+    ] = None,
+    to: Annotated[
+        Day | None,
+        Query(
+            description="The window's last day (included); today by default.",
+            examples=["2015-06-30"],
+        ),
+    ] = None,
+) -> Response:
+    """Each member enrolled in the Working Group on `to`: the Working Group meetings held from
+    `from` to `to` and how many it attended, with the ratio chair eligibility uses and whether
+    it reaches `ICAT_CHAIR_MIN_ATTENDANCE_RATIO` — so the Chair can table those who have
+    stopped participating (ToR 3.B.4, 3.E.2: members actively and regularly participate).
+    Public; answered from memory until the data changes."""
+    last = today_or(to)
+    first = participation.window(from_, last)
+    min_ratio = request.app.state.settings.chair_min_attendance_ratio
+    factory = request.app.state.sessionmaker
+
+    def build() -> Cached:
+        with factory() as session:
+            data = participation.participation(
+                session=session, first=first, last=last, min_ratio=min_ratio
+            )
+        body = render_json(data)
+        return Cached(body, etag_of(body))
+
+    hit = await cached(request.app.state.read_cache, ("participation", first, last), build)
+    return tagged_response(request, hit.body, hit.etag)
