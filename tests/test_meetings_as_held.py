@@ -26,6 +26,26 @@ def registry(client: TestClient, sec: Headers) -> Registry:
     return new_registry(client, sec)
 
 
+LETTER = {
+    "entity_id": "arco",
+    "role": "member",
+    "submitted_on": "2015-09-01",
+    "addressed_to": "chair",
+    "letter_reference": "ARCO/SG/2015/1",
+}
+
+
+def make_igo(client: TestClient, sec: Headers) -> None:
+    body = {
+        "id": "arco",
+        "name": "Regional Anti-Trafficking Cooperation Organization",
+        "kind": "intergovernmental",
+        "scope": "regional",
+        "mandate_covers_tip": True,
+    }
+    body_of(client.post("/v1/entities", headers=sec, json=body), 201)
+
+
 def new_meeting(
     client: TestClient, sec: Headers, starts_on: str = "2015-10-05", **fields: Any
 ) -> Json:
@@ -343,22 +363,8 @@ def test_a_postponed_meeting_is_no_meeting_of_the_working_group_held(
 ) -> None:
     """Not the meeting an application is introduced at (ToR 3.A.3), nor one of the meetings
     held that chair eligibility counts (ToR 3.D.1)."""
-    body = {
-        "id": "arco",
-        "name": "Regional Anti-Trafficking Cooperation Organization",
-        "kind": "intergovernmental",
-        "scope": "regional",
-        "mandate_covers_tip": True,
-    }
-    body_of(client.post("/v1/entities", headers=sec, json=body), 201)
-    letter = {
-        "entity_id": "arco",
-        "role": "member",
-        "submitted_on": "2015-09-01",
-        "addressed_to": "chair",
-        "letter_reference": "ARCO/SG/2015/1",
-    }
-    filed = body_of(client.post("/v1/applications", headers=sec, json=letter), 201)
+    make_igo(client, sec)
+    filed = body_of(client.post("/v1/applications", headers=sec, json=LETTER), 201)
     seeded_next = filed["introduced_at_meeting_id"]  # the Working Group of 7 December
     october = new_meeting(client, sec)
 
@@ -378,6 +384,33 @@ def test_a_postponed_meeting_is_no_meeting_of_the_working_group_held(
     assert filed["id"] in [a["id"] for a in introduced]  # at the December meeting
     body_of(cancel(client, sec, october["id"]), 200)
     assert (introduced_at(), held()) == (seeded_next, 3)
+
+
+def test_an_application_is_not_introduced_at_a_meeting_called_off(
+    client: TestClient, sec: Headers
+) -> None:
+    """The list's `status` filter reads introductions as the application does (ToR 3.A.3)."""
+    make_igo(client, sec)
+    letter = {**LETTER, "submitted_on": "2015-12-08"}  # after the last Working Group of 2015
+    filed = body_of(client.post("/v1/applications", headers=sec, json=letter), 201)
+    assert filed["introduced_at_meeting_id"] is None
+    january = new_meeting(client, sec, "2016-01-12")
+
+    def listed(status: str) -> bool:
+        return filed["id"] in [
+            a["id"] for a in all_items(client, "/v1/applications", status=status)
+        ]
+
+    shown = body_of(client.get(f"/v1/applications/{filed['id']}"), 200)
+    assert (shown["status"], listed("introduced"), listed("submitted")) == (
+        "introduced",
+        True,
+        False,
+    )
+    body_of(cancel(client, sec, january["id"]), 200)
+    shown = body_of(client.get(f"/v1/applications/{filed['id']}"), 200)
+    assert (shown["status"], shown["introduced_at_meeting_id"]) == ("submitted", None)
+    assert (listed("introduced"), listed("submitted")) == (False, True)
 
 
 # -- local times --------------------------------------------------------------------------------
@@ -664,6 +697,28 @@ def test_the_report_lists_each_meetings_status_agenda_and_minutes(
     assert "slides.pdf" not in block  # minutes only
     assert "**Cancelled meeting** (working group), location not recorded, 2015-11-09: " in text
     assert "2015-11-09: cancelled (No quorum.)" in text
+
+
+def test_the_report_reads_a_meeting_as_held_from_its_first_day(
+    client: TestClient, sec: Headers
+) -> None:
+    """Answered from memory until the data changes, and until the day does."""
+    year = clock.today().year
+    with clock.fixed(date(year, 6, 1)):
+        term = {"start_year": year, "entity_ids": ["unhcr"]}
+        body_of(client.post("/v1/chair-terms", headers=sec, json=term), 201)
+        meeting = new_meeting(client, sec, f"{year}-06-02")
+        path = f"/v1/chair-terms/{year}/report"
+
+        def status() -> str:
+            listed = body_of(client.get(path), 200)["meetings"]
+            return str(
+                next(m for m in listed if m["meeting"]["id"] == meeting["id"])["meeting"]["status"]
+            )
+
+        assert status() == status() == "scheduled"
+    with clock.fixed(date(year, 6, 2)):
+        assert status() == "held"
 
 
 def test_a_minutes_link_cannot_inject_markdown_or_html(client: TestClient, sec: Headers) -> None:
