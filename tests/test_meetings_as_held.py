@@ -356,6 +356,15 @@ def test_a_meeting_postponed_to_new_days_keeps_its_length(
             status=422,
             rule=None,
         )
+    long = new_meeting(client, sec, "2015-10-05", ends_on="2015-10-07")
+    registry.refuse(
+        "POST",
+        f"/v1/meetings/{long['id']}/postpone",
+        {"reason": "Much later.", "starts_on": "2100-12-30"},  # three days: into 2101
+        headers=sec,
+        status=422,
+        rule=None,
+    )
 
 
 def test_a_postponed_meeting_is_no_meeting_of_the_working_group_held(

@@ -17,6 +17,7 @@ from icat_api.governance.meetings import get_row, read
 from icat_api.governance.models import Attendance, Decision, Meeting
 from icat_api.governance.schemas import MeetingRead
 from icat_api.problems import Conflict, InvalidInput
+from icat_api.schemas import LAST_DAY
 
 
 def _check_not_held(session: Session, row: Meeting, action: str) -> None:
@@ -61,6 +62,11 @@ def postpone(
                 errors=[{"loc": ["body", "starts_on"], "msg": f"not after {row.starts_on}"}],
             )
         ends = data.ends_on or data.starts_on + (row.ends_on - row.starts_on)
+        if ends > LAST_DAY:
+            raise InvalidInput(
+                f"The meeting would end after {LAST_DAY}.",
+                errors=[{"loc": ["body", "starts_on"], "msg": f"ends after {LAST_DAY}"}],
+            )
         wrong = times_error(data.starts_on, ends, before.local_times)
         if wrong:
             raise InvalidInput(wrong, errors=[{"loc": ["body", "ends_on"], "msg": wrong}])
