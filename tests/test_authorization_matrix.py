@@ -105,6 +105,8 @@ TABLE: dict[str, Row] = {
     "create_meeting": Row("chair", watch=("/v1/meetings?limit=200",)),
     "get_meeting": Row("public", MEETING),
     "update_meeting": Row("chair", MEETING, watch=("/v1/meetings/{meeting_id}",)),
+    "cancel_meeting": Row("chair", MEETING, watch=("/v1/meetings/{meeting_id}",)),
+    "postpone_meeting": Row("chair", MEETING, watch=("/v1/meetings/{meeting_id}",)),
     "get_attendance": Row("public", MEETING),
     "get_calendar": Row("public"),
     "set_attendance": Row(

@@ -4,6 +4,7 @@ with the icalendar library as a calendar application would."""
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar, Event
 
@@ -58,7 +59,7 @@ def test_every_meeting_is_an_all_day_event(client: TestClient) -> None:
         description = str(event["description"])
         assert f"/v1/meetings/{m['id']}" in description
         assert m["mode"].replace("_", " ") in description
-        assert "STATUS" not in event  # no meeting has a status yet
+        assert "STATUS" not in event  # none is cancelled or postponed
     multi_day = [m for m in meetings if m["ends_on"] != m["starts_on"]]
     assert multi_day, "the seed has a meeting of several days"
 
@@ -161,8 +162,18 @@ def test_an_accept_without_calendars_is_406(client: TestClient) -> None:
         assert client.get(PATH, headers={"Accept": accept}).status_code == 200, accept
 
 
-def test_a_cancelled_meeting_is_status_cancelled() -> None:
-    """Meetings get a status in a later issue: a `status` of "cancelled" is read already."""
+@pytest.mark.parametrize(
+    ("status", "cancelled", "summary"),
+    [
+        ("scheduled", False, "Consultation with civil society"),
+        ("cancelled", True, "Consultation with civil society"),
+        # Postponed until new days are known: not on these days.
+        ("postponed", True, "Postponed: Consultation with civil society"),
+    ],
+)
+def test_a_meeting_called_off_is_status_cancelled(
+    status: str, cancelled: bool, summary: str
+) -> None:
     stamp = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
     meeting = Meeting(
         id=9,
@@ -173,15 +184,15 @@ def test_a_cancelled_meeting_is_status_cancelled() -> None:
         location=None,
         mode="hybrid",
         note=None,
+        status=status,
+        status_reason=None if status == "scheduled" else "No venue.",
         created_at=stamp,
         updated_at=stamp,
     )
-    assert "STATUS" not in meeting_event(meeting)
-    meeting.__dict__["status"] = "scheduled"
-    assert "STATUS" not in meeting_event(meeting)
-    meeting.__dict__["status"] = "cancelled"
     event = meeting_event(meeting)
-    assert str(event["status"]) == "CANCELLED"
+    assert (str(event["status"]) == "CANCELLED") if cancelled else ("STATUS" not in event)
+    assert str(event["summary"]) == summary
+    assert ("No venue." in str(event["description"])) is cancelled
     assert str(event["uid"]) == "meeting-9@icat.network"
 
 

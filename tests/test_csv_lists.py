@@ -75,6 +75,23 @@ def cell(column: str, value: Any) -> str:
             + (f"(reported {m['reported_on']})" if m["reported_on"] else "(not reported)")
             for m in value
         )
+    if column == "local_times":
+        return f"{value['start_time']}-{value['end_time']} {value['time_zone']}"
+    if column == "agenda":
+        return "\n".join(
+            f"{i['number']}. {i['title']}"
+            + (
+                f" [decisions {'; '.join(map(str, i['decision_ids']))}]"
+                if i["decision_ids"]
+                else ""
+            )
+            for i in value
+        )
+    if column == "documents":
+        return "\n".join(
+            f"{d['kind']}{' (' + d['language'] + ')' if d['language'] else ''}: {d['url']}"
+            for d in value
+        )
     if column.endswith("_at"):
         return datetime.fromisoformat(value).isoformat()
     text = str(value)
@@ -199,7 +216,31 @@ def test_csv_has_its_own_etag_and_answers_304(client: TestClient) -> None:
 # -- meetings and decisions ---------------------------------------------------------------------
 
 
-def test_meetings_csv_is_the_json_items_filtered(client: TestClient) -> None:
+def test_meetings_csv_is_the_json_items_filtered(client: TestClient, sec: Headers) -> None:
+    held = {
+        "kind": "briefing",
+        "title": "Briefing with times, agenda and documents",
+        "starts_on": "2016-02-03",
+        "local_times": {
+            "time_zone": "America/New_York",
+            "start_time": "09:30",
+            "end_time": "11:00",
+        },
+        "agenda": [
+            {"number": "1", "title": "Opening"},
+            {"number": "2", "title": "=SUM(A1) is not a formula here"},
+        ],
+        "documents": [
+            {
+                "kind": "minutes",
+                "title": "Minutes",
+                "url": "https://icat.example/m.pdf",
+                "language": "fr",
+            },
+            {"kind": "presentation", "title": "Slides", "url": "https://icat.example/s.pptx"},
+        ],
+    }
+    made = body_of(client.post("/v1/meetings", headers=sec, json=held), 201)
     r = client.get("/v1/meetings", headers=CSV)
     assert header(r) == [
         "id",
@@ -210,11 +251,24 @@ def test_meetings_csv_is_the_json_items_filtered(client: TestClient) -> None:
         "location",
         "mode",
         "note",
+        "status",
+        "status_reason",
+        "postponed_from",
+        "local_times",
+        "agenda",
+        "documents",
         "created_at",
         "updated_at",
     ]
     filename = f"icat-meetings-{today()}.csv"
     assert read_csv(r, filename) == as_rows(all_items(client, "/v1/meetings"))
+    row = next(row for row in read_csv(r, filename) if row["id"] == str(made["id"]))
+    assert row["local_times"] == "09:30-11:00 America/New_York"
+    assert row["agenda"] == "1. Opening\n2. =SUM(A1) is not a formula here"
+    assert row["documents"] == (
+        "minutes (fr): https://icat.example/m.pdf\npresentation: https://icat.example/s.pptx"
+    )
+    assert row["status"] == "held"
     params = {"year": "2015", "kind": "working_group", "limit": "1"}
     rows = read_csv(client.get("/v1/meetings", params=params, headers=CSV), filename)
     assert len(rows) == 3 and {row["kind"] for row in rows} == {"working_group"}

@@ -1,9 +1,10 @@
 """`icat-api db dump` and `db restore` (issue 13, item 3): from SQLite to PostgreSQL in two commands.
 
 A SQLite registry holding the seed and a year of history played through the API (2023: meetings
-and attendance, decisions with an admission, an objection and a chair election, focal points
-synced and one removed, a work plan endorsed and funded with a milestone report, a product
-signed off and published, an idempotent POST, a revoked key) is dumped once, then restored into
+and attendance, a meeting's times, agenda and documents, one cancelled and one postponed,
+decisions with an admission, an objection and a chair election, focal points synced and one
+removed, a work plan endorsed and funded with a milestone report, a product signed off and
+published, an idempotent POST, a revoked key) is dumped once, then restored into
 a fresh SQLite database and into a fresh PostgreSQL one (in every run: it is the point). Every
 GET of the OpenAPI document, with every id of the data, then answers the same status, headers
 and bytes from the target as from the source. ETags included: each is the SHA-256 of the bytes
@@ -161,7 +162,7 @@ def play_2023(client: TestClient, sec: Headers, iom: Headers) -> None:
     Group meetings with their attendance; UNFPA enrols), then its decisions, an election,
     focal points, a work plan with its money, a product, and the small edits of a year."""
     y = build_2023(client, sec)
-    decide(client, sec, decision(y.march))
+    agreed = decide(client, sec, decision(y.march))
     first = body_of(apply(client, sec, IGO, "2023-04-10"), 201)
     decide(client, sec, admission(y.june, first["id"]))
     second = body_of(apply(client, sec, IGO_2, "2023-04-11"), 201)
@@ -261,11 +262,38 @@ def play_2023(client: TestClient, sec: Headers, iom: Headers) -> None:
     draft = {"title": "A draft toolkit", "kind": "toolkit", "lead_entity_id": "ilo"}
     body_of(client.post("/v1/publications", headers=sec, json=draft), 201)
 
-    # The small edits of a year: an entity, a meeting's note, a partnership that ends.
+    # The small edits of a year: an entity, a meeting as its minutes keep it (times, agenda,
+    # documents), a meeting cancelled and one postponed, a partnership that ends.
     website = {"website": "https://arco.example.org"}
     body_of(client.patch(f"/v1/entities/{IGO}", headers=sec, json=website), 200)
-    note = {"note": "Minutes circulated on 20 March."}
-    body_of(client.patch(f"/v1/meetings/{y.march}", headers=sec, json=note), 200)
+    minutes = {
+        "note": "Minutes circulated on 20 March.",
+        "local_times": {"time_zone": "Europe/Vienna", "start_time": "09:30", "end_time": "17:00"},
+        "agenda": [
+            {"number": "1", "title": "Adoption of the agenda"},
+            {"number": "2", "title": "Next meetings", "decision_ids": [agreed["id"]]},
+        ],
+        "documents": [
+            {
+                "kind": "minutes",
+                "title": "Minutes of the March meeting",
+                "url": "https://icat.un.org/meetings/2023-03/minutes.pdf",
+                "media_type": "application/pdf",
+                "language": "en",
+                "sha256": "ab" * 32,
+            },
+            {"kind": "presentation", "title": "Présentation", "url": "https://icat.un.org/p"},
+        ],
+    }
+    body_of(client.patch(f"/v1/meetings/{y.march}", headers=sec, json=minutes), 200)
+    for action, call_off in (
+        ("cancel", {"reason": "The venue is closed."}),
+        ("postpone", {"reason": "Too few can travel.", "starts_on": "2023-12-12"}),
+    ):
+        planned = {"kind": "working_group", "title": f"To {action}", "starts_on": "2023-10-10"}
+        meeting = body_of(client.post("/v1/meetings", headers=sec, json=planned), 201)
+        path = f"/v1/meetings/{meeting['id']}/{action}"
+        body_of(client.post(path, headers=sec, json=call_off), 200)
     span = client.get("/v1/entities/sr-tip/memberships").json()["items"][0]
     path = f"/v1/entities/sr-tip/memberships/{span['id']}/end"
     body_of(client.post(path, headers=sec, json={"ends_on": "2023-11-30"}), 200)

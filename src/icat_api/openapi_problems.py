@@ -142,6 +142,14 @@ CONFLICTS: dict[str, tuple[str | None, str]] = {
         "ToR 3.B.3",
         "Decisions were taken on days this change would leave outside the meeting",
     ),
+    "cancel_meeting": (
+        "ToR 3.C.2",
+        "Attendance is recorded for this meeting: it was held and cannot be cancelled",
+    ),
+    "postpone_meeting": (
+        "ToR 3.B.3",
+        "Decisions were taken at this meeting: it was held and cannot be postponed",
+    ),
     "record_decision": ("ToR 3.B.2(a)", "This work plan is already endorsed"),
 }
 _INTEGRITY = "The change conflicts with what is stored (a duplicate or a missing reference)."

@@ -107,6 +107,7 @@ def list_applications(
         # one the Chair introduces it at, `read`) has begun: there is such a meeting by today.
         introduced = exists().where(
             Meeting.kind == "working_group",
+            Meeting.status == "scheduled",  # as facts.working_group_meetings: not called off
             Meeting.starts_on > Application.submitted_on,
             Meeting.starts_on <= today,
         )

@@ -47,10 +47,12 @@ _EXAMPLE = (
 )
 async def get_calendar(request: Request) -> Response:
     """Every meeting of ICAT and every deadline of a decision taken by electronic procedure, as
-    all-day events of an iCalendar file (RFC 5545) to subscribe to. A meeting runs from
-    `starts_on` to `ends_on` (DTEND is the day after, as all-day events end), with its title,
-    location, kind and mode; once meetings carry a status, a cancelled one is
-    `STATUS:CANCELLED`. Each event keeps its UID (`meeting-17@icat.network`,
+    events of an iCalendar file (RFC 5545) to subscribe to. A meeting runs from `starts_on` to
+    `ends_on` as an all-day event (DTEND is the day after, as all-day events end) or, when it
+    has local times, from its start on the first day to its end on the last (in UTC), with its
+    title, location, kind and mode. A cancelled meeting is `STATUS:CANCELLED`; so is a
+    postponed one until its new days are known (its summary starts "Postponed:"), the reason
+    in the description. Each event keeps its UID (`meeting-17@icat.network`,
     `decision-42-deadline@icat.network`) across requests and edits, and its DTSTAMP and
     LAST-MODIFIED are when the registry last changed it. Public; answered from memory until the
     data changes: send the `ETag` back as `If-None-Match` for a 304."""

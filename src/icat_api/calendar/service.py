@@ -1,5 +1,7 @@
 """The registry's calendar (RFC 5545): every meeting, and every deadline of a decision taken by
-electronic procedure, as an all-day event that calendar applications can subscribe to.
+electronic procedure, as an event that calendar applications can subscribe to — all-day, or
+timed when a meeting has local times; a meeting cancelled (or postponed until new days are
+known) is `STATUS:CANCELLED`.
 
 An event's UID names what it is (``meeting-17@icat.network``, ``decision-42-deadline@...``), so
 it stays the same across requests and edits, and a subscribed calendar updates the event in
@@ -8,7 +10,8 @@ without a METHOD, DTSTAMP is the last revision in the store), never the time of 
 same data is the same bytes, and the same ETag.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from icalendar import Calendar, Event
@@ -24,7 +27,7 @@ MEDIA_TYPE = f"{CALENDAR}; charset=utf-8"
 DOMAIN = "icat.network"  # the registry's own, as in its problem types: UIDs unique worldwide
 PRODID = "-//ICAT//ICAT registry API//EN"
 NAME = "ICAT meetings and deadlines"
-CANCELLED = "cancelled"
+CANCELLED, POSTPONED = "cancelled", "postponed"
 
 _KINDS = {
     "working_group": "Working Group meeting",
@@ -57,25 +60,53 @@ def _revised(event: Event, created: datetime, revised: datetime) -> None:
 
 
 def is_cancelled(meeting: Meeting) -> bool:
-    """Whether the meeting is cancelled. Meetings have no status yet (DESIGN §3 gives them one:
-    `scheduled`, `held`, `postponed`, `cancelled`); once the column is mapped, its value is read
-    here, and until then no meeting is."""
-    return getattr(meeting, "status", None) == CANCELLED
+    """Whether the meeting will not take place on its days: cancelled, or postponed until new
+    days are known (RFC 5545 has no "postponed": the event on these days is called off, and
+    comes back, same UID, on its new days)."""
+    return meeting.status in (CANCELLED, POSTPONED)
+
+
+def _when(event: Event, meeting: Meeting) -> None:
+    """Its days as an all-day event; or, with local times, from its start on the first day to
+    its end on the last, as UTC instants (no VTIMEZONE needed, right in any year)."""
+    if meeting.time_zone is None or meeting.start_time is None or meeting.end_time is None:
+        _all_day(event, meeting.starts_on, meeting.ends_on)
+        return
+    zone = ZoneInfo(meeting.time_zone)
+    for name, day, hhmm in (
+        ("dtstart", meeting.starts_on, meeting.start_time),
+        ("dtend", meeting.ends_on, meeting.end_time),
+    ):
+        local = datetime.combine(day, time.fromisoformat(hhmm), zone)
+        event.add(name, local.astimezone(UTC))
+
+
+def _about(meeting: Meeting) -> str:
+    about = f"{_KINDS.get(meeting.kind, meeting.kind)}, {_MODES.get(meeting.mode, meeting.mode)}."
+    if meeting.start_time is not None:
+        about += f" {meeting.start_time}-{meeting.end_time} {meeting.time_zone}."
+    if meeting.status == CANCELLED:
+        about += f"\n\nCancelled: {meeting.status_reason}"
+    elif meeting.status == POSTPONED:
+        about += f"\n\nPostponed, new days to be set: {meeting.status_reason}"
+    elif meeting.postponed_from is not None:
+        about += f"\n\nPostponed from {meeting.postponed_from}: {meeting.status_reason}"
+    if meeting.note:
+        about += f"\n\n{meeting.note}"
+    return about
 
 
 def meeting_event(meeting: Meeting) -> Event:
-    """A meeting as an all-day event over its days."""
+    """A meeting as an event over its days (all-day unless it has local times)."""
     event = Event()
     event.add("uid", meeting_uid(meeting.id))
     _revised(event, meeting.created_at, meeting.updated_at)
-    _all_day(event, meeting.starts_on, meeting.ends_on)
-    event.add("summary", meeting.title)
+    _when(event, meeting)
+    postponed = meeting.status == POSTPONED
+    event.add("summary", f"Postponed: {meeting.title}" if postponed else meeting.title)
     if meeting.location:
         event.add("location", meeting.location)
-    about = f"{_KINDS.get(meeting.kind, meeting.kind)}, {_MODES.get(meeting.mode, meeting.mode)}."
-    if meeting.note:
-        about += f"\n\n{meeting.note}"
-    event.add("description", f"{about}\n\nICAT registry: /v1/meetings/{meeting.id}")
+    event.add("description", f"{_about(meeting)}\n\nICAT registry: /v1/meetings/{meeting.id}")
     event.add("categories", [meeting.kind])
     if is_cancelled(meeting):
         event.add("status", "CANCELLED")

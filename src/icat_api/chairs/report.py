@@ -7,6 +7,7 @@ The Coordinator uses the Chair's report as the basis for reporting to Member Sta
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
@@ -23,7 +24,8 @@ from icat_api.funding.schemas import FundingPage
 from icat_api.funding.service import list_funding
 from icat_api.governance.decision_schemas import DecisionRead
 from icat_api.governance.decisions import list_decisions
-from icat_api.governance.meetings import attendances
+from icat_api.governance.meeting_schemas import DocumentKind, MeetingDocument
+from icat_api.governance.meetings import attendances, read
 from icat_api.governance.models import Meeting
 from icat_api.governance.schemas import AttendeeRead, MeetingRead
 from icat_api.pagination import PageParams
@@ -35,8 +37,11 @@ from icat_api.work_plans.service import list_plans
 
 
 class ReportMeeting(BaseModel):
-    meeting: MeetingRead
+    meeting: MeetingRead = Field(description="With its status, agenda and documents.")
     attendance: list[AttendeeRead]
+    minutes: list[MeetingDocument] = Field(
+        description="Its minutes: the documents of kind `minutes` (one per language, say)."
+    )
 
 
 class ReportAdmission(BaseModel):
@@ -107,10 +112,12 @@ def report(*, session: Session, year: int) -> ChairReport:
         )
     )
     attended = attendances(session, held, with_people=False)
+    day = today()
     meetings = [
         ReportMeeting(
-            meeting=MeetingRead.model_validate(row, from_attributes=True),
+            meeting=(m := read(row, day)),
             attendance=attended[row.id].items,
+            minutes=[d for d in m.documents if d.kind is DocumentKind.minutes],
         )
         for row in held
     ]
@@ -227,6 +234,37 @@ def md(value: object) -> str:
     return _MD_BLOCK_START.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], text, count=1)
 
 
+# What a URL keeps as it is inside an autolink: the rest (``<``, ``>``, quotes, spaces...) is
+# percent-encoded, so a link cannot end early and start markup or HTML.
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def md_url(url: str) -> str:
+    """A link from the registry as a Markdown autolink that nothing in it can break out of."""
+    return f"<{quote(url, safe=_URL_SAFE)}>"
+
+
+def _agenda_and_minutes(m: ReportMeeting) -> list[str]:
+    """A meeting's agenda (items with the decisions taken under them) and its minutes' links."""
+    out = []
+    if m.meeting.agenda:
+        out.append("  - Agenda:")
+        for item in m.meeting.agenda:
+            taken = ", ".join(str(d) for d in item.decision_ids)
+            out.append(
+                f"    - Item {md(item.number)}: {md(item.title)}"
+                + (
+                    f" (decision{'s' if len(item.decision_ids) > 1 else ''} {taken})"
+                    if taken
+                    else ""
+                )
+            )
+    for doc in m.minutes:
+        language = f" ({md(doc.language)})" if doc.language else ""
+        out.append(f"  - Minutes{language}: {md_url(doc.url)}")
+    return out
+
+
 def to_markdown(r: ChairReport) -> str:
     """A readable draft a Chair could start the annual report from. Every value from the
     registry goes through :func:`md`, so no name or title can inject Markdown or HTML."""
@@ -243,11 +281,13 @@ def to_markdown(r: ChairReport) -> str:
         )
         out.append(
             f"- **{md(mt.title)}** ({mt.kind.value.replace('_', ' ')}), "
-            f"{md(mt.location) if mt.location else 'location not recorded'}, {days}"
+            f"{md(mt.location) if mt.location else 'location not recorded'}, {days}: "
+            f"{mt.status.value}" + (f" ({md(mt.status_reason)})" if mt.status_reason else "")
         )
         if m.attendance:
             who = ", ".join(f"{md(a.name)} ({_CAPACITY[a.capacity.value]})" for a in m.attendance)
             out.append(f"  - Attended by: {who}")
+        out += _agenda_and_minutes(m)
     out += ["", "## Decisions", ""]
     if not (r.decisions_adopted or r.decisions_not_adopted):
         out.append("No decisions recorded.")

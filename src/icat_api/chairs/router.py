@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from icat_api.chairs import report
 from icat_api.chairs.report import ChairReport
+from icat_api.clock import today
 from icat_api.conditional import etag_of, render_json, tagged_response
 from icat_api.data_version import Cached, cached
 from icat_api.negotiation import negotiate
@@ -50,6 +51,8 @@ async def get_chair_report(
         body = report.to_markdown(data).encode() if markdown else render_json(data)
         return Cached(body, etag_of(body))
 
-    hit = await cached(request.app.state.read_cache, ("chair-report", year, markdown), build)
+    # Today is in the key: a meeting reads as held from its first day on, with no write.
+    key = ("chair-report", year, markdown, today())
+    hit = await cached(request.app.state.read_cache, key, build)
     media_type = "text/markdown; charset=utf-8" if markdown else "application/json"
     return tagged_response(request, hit.body, hit.etag, media_type, headers={"Vary": "Accept"})

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from icat_api.governance.meeting_schemas import AgendaNumber
 from icat_api.money import Amount, Currency, check_minor_units
 from icat_api.schemas import Day, EntityId, Flag, Schema
 
@@ -89,9 +90,16 @@ class DecisionBase(Schema):
     record: Record = Field(description="The decision as noted in writing (ToR 3.B.3).")
     confirmed_by: EntityId = Field(description="The Chair or co-chair sitting that day.")
     objections: list[ObjectionIn] = Field(default_factory=list, max_length=500)
+    agenda_item: AgendaNumber | None = Field(
+        default=None,
+        description="At a meeting: the number of the item of its agenda the decision is taken "
+        "under; the decision is listed in that item's `decision_ids`.",
+    )
 
     @model_validator(mode="after")
     def _procedure(self) -> Self:
+        if self.procedure is Procedure.electronic and self.agenda_item is not None:
+            raise ValueError("agenda_item is for decisions taken at a meeting")
         if self.procedure is Procedure.meeting:
             if self.meeting_id is None:
                 raise ValueError("a decision at a meeting needs meeting_id")

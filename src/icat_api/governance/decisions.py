@@ -23,6 +23,7 @@ from icat_api.governance.decision_schemas import (
     ObjectionRead,
     Procedure,
 )
+from icat_api.governance.meetings import check_on_agenda, file_under_agenda
 from icat_api.governance.models import Attendance, Decision, Meeting, Objection
 from icat_api.governance.subjects import Taking, subject_of
 from icat_api.money import in_minor_units
@@ -157,9 +158,14 @@ def _participants(
     3.B.3)."""
     if data.procedure is Procedure.meeting:
         assert data.meeting_id is not None
-        meeting = session.get(Meeting, data.meeting_id)
+        # Locked when the decision is filed under an agenda item: the agenda is rewritten.
+        query = select(Meeting).where(Meeting.id == data.meeting_id)
+        meeting = session.scalar(query.with_for_update() if data.agenda_item else query)
         if meeting is None:
             raise unknown("meeting_id", "meeting")
+        rules.check_may_decide_at(meeting.status)
+        if data.agenda_item is not None:
+            check_on_agenda(meeting, data.agenda_item)
         day = data.decided_on or meeting.starts_on
         rules.check_day_in_meeting(day, meeting.starts_on, meeting.ends_on)
         record_rules.check_not_after_today("decided_on", day, today)
@@ -237,4 +243,6 @@ def create(
     session.flush()
     created = _read(row, objections)
     record(session, caller, "create", ("decision", row.id), after=created, decision_id=row.id)
+    if meeting is not None and data.agenda_item is not None:
+        file_under_agenda(session, caller, meeting, data.agenda_item, row.id)
     return created

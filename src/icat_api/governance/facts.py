@@ -76,12 +76,14 @@ def voting_rights_on(
 
 
 def working_group_meetings(session: Session) -> list[tuple[int, date]]:
-    """Every Working Group meeting, oldest first: (id, starts_on)."""
+    """Every Working Group meeting that is held or to be held on its days, oldest first: (id,
+    starts_on). A cancelled or postponed one is none of them: no application is introduced at
+    it (ToR 3.A.3), and it does not count among the meetings held (ToR 3.D.1)."""
     return [
         (mid, starts_on)
         for mid, starts_on in session.execute(
             select(Meeting.id, Meeting.starts_on)
-            .where(Meeting.kind == "working_group")
+            .where(Meeting.kind == "working_group", Meeting.status == rules.SCHEDULED)
             .order_by(Meeting.starts_on, Meeting.id)
         )
     ]

@@ -2,20 +2,20 @@
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from icat_api import csv_output
+from icat_api import clock, csv_output
 from icat_api import rules as record_rules
 from icat_api.audit.service import record
 from icat_api.caller import Caller
-from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
 from icat_api.governance import facts, rules
+from icat_api.governance.meeting_schemas import times_error
 from icat_api.governance.models import Attendance, Decision, Meeting, Objection
 from icat_api.governance.schemas import (
     AttendanceRead,
@@ -26,11 +26,11 @@ from icat_api.governance.schemas import (
     MeetingUpdate,
 )
 from icat_api.pagination import DAY, INT32, Keyset, PageParams, page_of
-from icat_api.problems import InvalidInput, NotFound
+from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
 
-def _get(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
+def get_row(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
     query = select(Meeting).where(Meeting.id == meeting_id)
     row = session.scalar(query.with_for_update() if lock else query)
     if row is None:
@@ -38,8 +38,31 @@ def _get(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
     return row
 
 
+_PLAIN = (
+    *("id", "kind", "title", "starts_on", "ends_on", "location", "mode", "note"),
+    *("status_reason", "postponed_from", "created_at", "updated_at"),
+)
+
+
+def read(row: Meeting, today: date | None = None) -> MeetingRead:
+    """A meeting as read on ``today``: `held` once its first day has come (rules)."""
+    day = clock.today() if today is None else today
+    times = None
+    if row.time_zone is not None:
+        times = {"time_zone": row.time_zone, "start_time": row.start_time, "end_time": row.end_time}
+    return MeetingRead.model_validate(
+        {
+            **{name: getattr(row, name) for name in _PLAIN},
+            "status": rules.meeting_status(row.status, row.starts_on, day),
+            "local_times": times,
+            "agenda": row.agenda or [],
+            "documents": row.documents or [],
+        }
+    )
+
+
 def get_meeting(*, session: Session, meeting_id: int) -> MeetingRead:
-    return MeetingRead.model_validate(_get(session, meeting_id), from_attributes=True)
+    return read(get_row(session, meeting_id))
 
 
 MEETINGS = Keyset("meetings", (Meeting.starts_on, Meeting.id), (DAY, INT32))
@@ -57,30 +80,98 @@ def list_meetings(
             Meeting.starts_on >= date(year, 1, 1), Meeting.starts_on <= date(year, 12, 31)
         )
     rows = list(session.scalars(MEETINGS.query(query, page)))
+    day = clock.today()
     items, cursor = page_of(
         MEETINGS,
         page,
         rows,
-        lambda page_rows: [MeetingRead.model_validate(r, from_attributes=True) for r in page_rows],
+        lambda page_rows: [read(r, day) for r in page_rows],
     )
     return Page[MeetingRead](items=items, next_cursor=cursor)
 
 
-# Every field of the JSON item, in its order: a meeting is flat.
 CSV_COLUMNS = tuple(MeetingRead.model_fields)
+
+
+def _cells(m: MeetingRead) -> list[csv_output.Cell]:
+    """A meeting's row: the fields of the JSON item; its times in one cell (``10:00-13:00
+    Europe/Zurich``), its agenda and documents one a line (``2. Title [decisions 4; 5]``,
+    ``minutes (en): URL``)."""
+    t = m.local_times
+    flat: dict[str, csv_output.Cell] = {
+        **dict(m),
+        "local_times": None if t is None else f"{t.start_time}-{t.end_time} {t.time_zone}",
+        "agenda": csv_output.lines(
+            f"{i.number}. {i.title}"
+            + (f" [decisions {csv_output.joined(i.decision_ids)}]" if i.decision_ids else "")
+            for i in m.agenda
+        ),
+        "documents": csv_output.lines(
+            f"{d.kind.value}{f' ({d.language})' if d.language else ''}: {d.url}"
+            for d in m.documents
+        ),
+    }
+    return [flat[c] for c in CSV_COLUMNS]
 
 
 def to_csv(items: list[MeetingRead]) -> bytes:
     """One row per meeting, the columns of the JSON items."""
-    return csv_output.to_csv(CSV_COLUMNS, ([getattr(m, c) for c in CSV_COLUMNS] for m in items))
+    return csv_output.to_csv(CSV_COLUMNS, (_cells(m) for m in items))
+
+
+_JSON_LISTS = ("agenda", "documents")
+
+
+def _columns(data: MeetingCreate | MeetingUpdate, *, sent_only: bool) -> dict[str, Any]:
+    """The body's fields (those sent, with ``sent_only``) as the meeting's columns."""
+    names = data.model_fields_set if sent_only else set(type(data).model_fields)
+    columns = {n: getattr(data, n) for n in names if n not in ("local_times", *_JSON_LISTS)}
+    if "local_times" in names:
+        t = data.local_times
+        columns["time_zone"] = None if t is None else t.time_zone
+        columns["start_time"] = None if t is None else t.start_time
+        columns["end_time"] = None if t is None else t.end_time
+    for n in _JSON_LISTS:
+        if n in names:
+            columns[n] = [item.model_dump(mode="json") for item in getattr(data, n) or []]
+    return columns
+
+
+def _stored(row: Meeting, column: str) -> Any:
+    value = getattr(row, column)
+    return (value or []) if column in _JSON_LISTS else value
+
+
+def _check_agenda(session: Session, meeting_id: int | None, agenda: list[dict[str, Any]]) -> None:
+    """Every decision an agenda item names was taken at this meeting."""
+    named = {d for item in agenda for d in item["decision_ids"]}
+    ours = set()
+    if named and meeting_id is not None:
+        ours = set(
+            session.scalars(
+                select(Decision.id).where(Decision.id.in_(named), Decision.meeting_id == meeting_id)
+            )
+        )
+    wrong = [
+        {"loc": ["body", "agenda", i, "decision_ids", j], "msg": "not a decision of this meeting"}
+        for i, item in enumerate(agenda)
+        for j, d in enumerate(item["decision_ids"])
+        if d not in ours
+    ]
+    if wrong:
+        raise InvalidInput(
+            "An agenda item names a decision not taken at this meeting.", errors=wrong
+        )
 
 
 def create_meeting(*, session: Session, caller: Caller, data: MeetingCreate) -> MeetingRead:
     now = utcnow()
-    row = Meeting(**data.model_dump(mode="python"), created_at=now, updated_at=now)
+    columns = _columns(data, sent_only=False)
+    _check_agenda(session, None, columns["agenda"])
+    row = Meeting(**columns, status=rules.SCHEDULED, created_at=now, updated_at=now)
     session.add(row)
     session.flush()
-    created = MeetingRead.model_validate(row, from_attributes=True)
+    created = read(row)
     record(session, caller, "create", ("meeting", row.id), after=created)
     return created
 
@@ -93,13 +184,18 @@ def update_meeting(
     data: MeetingUpdate,
     if_match: Callable[[MeetingRead], None],
 ) -> MeetingRead:
-    """Change a meeting; its days cannot move away from decisions taken at it."""
-    row = _get(session, meeting_id, lock=True)
-    before = MeetingRead.model_validate(row, from_attributes=True)
+    """Change a meeting; its days cannot move away from decisions taken at it, nor those of a
+    cancelled meeting at all; a postponed meeting given new days is scheduled again."""
+    row = get_row(session, meeting_id, lock=True)
+    before = read(row)
     if_match(before)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(row, k) != v}
+    columns = _columns(data, sent_only=True)
+    changes = {k: v for k, v in columns.items() if _stored(row, k) != v}
     if not changes:
         return before
+    moved = "starts_on" in changes or "ends_on" in changes
+    if moved and row.status == rules.CANCELLED:
+        raise Conflict("This meeting is cancelled: its days stay as they were.")
     starts = changes.get("starts_on", row.starts_on)
     ends = changes.get("ends_on", row.ends_on)
     if ends < starts:
@@ -107,7 +203,13 @@ def update_meeting(
             "ends_on must not be before starts_on",
             errors=[{"loc": ["body", "ends_on"], "msg": "before starts_on"}],
         )
-    if "starts_on" in changes or "ends_on" in changes:
+    times = data.local_times if "local_times" in data.model_fields_set else before.local_times
+    wrong = times_error(starts, ends, times)
+    if wrong:
+        raise InvalidInput(wrong, errors=[{"loc": ["body", "local_times"], "msg": wrong}])
+    if "agenda" in changes:
+        _check_agenda(session, meeting_id, changes["agenda"])
+    if moved:
         outside = session.scalar(
             select(func.count(Decision.id)).where(
                 Decision.meeting_id == meeting_id,
@@ -118,19 +220,56 @@ def update_meeting(
         attended = session.scalar(select(func.count()).where(Attendance.meeting_id == meeting_id))
         if attended:
             # ToR 3.C.2: a meeting with attendance recorded has been held; it cannot move ahead.
-            record_rules.check_not_after_today("starts_on", starts, today())
+            record_rules.check_not_after_today("starts_on", starts, clock.today())
+        if row.status == rules.POSTPONED:
+            changes["status"] = rules.SCHEDULED  # its new days are known: rescheduled
     for name, value in changes.items():
         setattr(row, name, value)
     row.updated_at = utcnow()
     session.flush()
-    after = MeetingRead.model_validate(row, from_attributes=True)
+    after = read(row)
     record(session, caller, "update", ("meeting", row.id), before=before, after=after)
     return after
 
 
+def check_on_agenda(meeting: Meeting, number: str) -> None:
+    """A decision filed under an agenda item names an item of its meeting's agenda."""
+    if number not in {item["number"] for item in meeting.agenda or []}:
+        raise InvalidInput(
+            f"The meeting's agenda has no item {number}.",
+            errors=[{"loc": ["body", "agenda_item"], "msg": "not on the meeting's agenda"}],
+        )
+
+
+def file_under_agenda(
+    session: Session, caller: Caller, meeting: Meeting, number: str, decision_id: int
+) -> None:
+    """List a decision under its agenda item: the meeting changes with the decision, and its
+    event carries the decision's id."""
+    before = read(meeting)
+    meeting.agenda = [
+        {**item, "decision_ids": [*item["decision_ids"], decision_id]}
+        if item["number"] == number
+        else item
+        for item in meeting.agenda or []
+    ]
+    meeting.updated_at = utcnow()
+    session.flush()
+    after = read(meeting)
+    record(
+        session,
+        caller,
+        "update",
+        ("meeting", meeting.id),
+        before=before,
+        after=after,
+        decision_id=decision_id,
+    )
+
+
 def attendance(*, session: Session, meeting_id: int, with_people: bool) -> AttendanceRead:
     """Who attended, each with its capacity on the meeting's first day."""
-    meeting = _get(session, meeting_id)
+    meeting = get_row(session, meeting_id)
     return _attendance(session, meeting, with_people)
 
 
@@ -206,9 +345,10 @@ def set_attendance(
 ) -> AttendanceRead:
     """Replace the attendance of a meeting. Stakeholders attend briefings and consultations
     only (ToR 3.A.5)."""
-    meeting = _get(session, meeting_id, lock=True)
-    # ToR 3.C.2: attendance is a fact, recorded once the meeting has begun.
-    record_rules.check_not_after_today("the meeting's starts_on", meeting.starts_on, today())
+    meeting = get_row(session, meeting_id, lock=True)
+    rules.check_may_record_attendance(
+        stored=meeting.status, starts_on=meeting.starts_on, today=clock.today()
+    )
     ids = [a.entity_id for a in data.items]
     known = set(session.scalars(select(Entity.id).where(Entity.id.in_(ids)))) if ids else set()
     unknown = [e for e in ids if e not in known]

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -33,6 +34,8 @@ DECISION_KINDS = (
     "general",
 )
 OUTCOMES = ("adopted", "not_adopted")
+# Stored statuses: `held` is read from the days (rules.meeting_status), never stored.
+STORED_STATUSES = ("scheduled", "postponed", "cancelled")
 
 
 class Enrolment(Base):
@@ -58,6 +61,13 @@ class Meeting(Base):
         CheckConstraint(one_of("kind", MEETING_KINDS), name="kind"),
         CheckConstraint(one_of("mode", MODES), name="mode"),
         CheckConstraint("ends_on >= starts_on", name="days"),
+        CheckConstraint(one_of("status", STORED_STATUSES), name="status"),
+        CheckConstraint("status = 'scheduled' OR status_reason IS NOT NULL", name="status_reason"),
+        CheckConstraint(
+            "(time_zone IS NULL AND start_time IS NULL AND end_time IS NULL) OR "
+            "(time_zone IS NOT NULL AND start_time IS NOT NULL AND end_time IS NOT NULL)",
+            name="local_times",
+        ),
         Index("ix_meetings_kind_start", "kind", "starts_on"),
     )
 
@@ -69,6 +79,19 @@ class Meeting(Base):
     location: Mapped[str | None] = mapped_column(String(200))
     mode: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(String(2000))
+    # `scheduled`, `postponed` (waiting for new days) or `cancelled`, each but the first with
+    # the reason given; `postponed_from` keeps the first day it was planned for.
+    status: Mapped[str] = mapped_column(String(10), default="scheduled", server_default="scheduled")
+    status_reason: Mapped[str | None] = mapped_column(String(2000))
+    postponed_from: Mapped[date | None] = mapped_column(Date)
+    # Local times of the first and last day (HH:MM) in an IANA zone: all three or none.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    start_time: Mapped[str | None] = mapped_column(String(5))
+    end_time: Mapped[str | None] = mapped_column(String(5))
+    # [{number, title, decision_ids}] and [{kind, title, url, media_type, language, sha256}],
+    # validated by the schemas (governance.meeting_schemas); null reads as empty.
+    agenda: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    documents: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

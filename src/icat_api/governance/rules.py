@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from icat_api.entities.rules import Span
-from icat_api.problems import RuleViolation
+from icat_api.problems import Conflict, RuleViolation
+from icat_api.rules import RECORDS, check_not_after_today
 
 GUEST_MEETINGS = ("briefing", "consultation")
 
@@ -250,3 +251,64 @@ def participation(
     held = {d for d in meetings_held if first <= d <= last}
     attended = {d for d in meetings_attended if d in held}
     return Participation(len(attended), len(held))
+
+
+# -- meetings as held ---------------------------------------------------------------------------
+
+SCHEDULED, HELD, POSTPONED, CANCELLED = "scheduled", "held", "postponed", "cancelled"
+
+
+def meeting_status(stored: str, starts_on: date, today: date) -> str:
+    """ToR 3.C.2: the records say what happened. A scheduled meeting is `held` once its first
+    day has come; a cancelled or postponed one never is. `held` is read from the days, not
+    stored: it cannot go stale, nor be claimed for a meeting that has not begun."""
+    if stored == SCHEDULED and starts_on <= today:
+        return HELD
+    return stored
+
+
+def check_may_record_attendance(*, stored: str, starts_on: date, today: date) -> None:
+    """ToR 3.C.2: attendance is a fact of a meeting held: recorded once its first day has come,
+    never for a meeting cancelled or postponed (no one attended it)."""
+    if stored in (CANCELLED, POSTPONED):
+        raise RuleViolation(
+            RECORDS,
+            f"This meeting is {stored}: it was not held, so no attendance is recorded for it",
+            status=409,
+        )
+    check_not_after_today("the meeting's starts_on", starts_on, today)
+
+
+def check_may_decide_at(stored: str) -> None:
+    """ToR 3.B.3, 3.D.1: a decision is taken at a meeting that is held, or electronically when
+    no meeting can be held — never at a meeting cancelled or postponed. (That the meeting has
+    begun follows from `check_day_in_meeting` and the decision's day not being after today.)"""
+    if stored in (CANCELLED, POSTPONED):
+        raise RuleViolation(
+            "ToR 3.B.3",
+            f"This meeting is {stored}: no decision is taken at it; take it at a meeting held, "
+            "or electronically",
+            status=409,
+        )
+
+
+def check_may_call_off(action: str, *, stored: str, decisions: int, attended: int) -> None:
+    """Cancel or postpone (``action``) a meeting that has not been held: never one with
+    decisions taken at it (ToR 3.B.3: they rest on the meeting) or attendance recorded (ToR
+    3.C.2: the records say it was held). A cancelled meeting stays cancelled: a new one is
+    recorded instead (a conflict with its state, not a clause of the ToR)."""
+    done = "cancelled" if action == "cancel" else "postponed"
+    if stored == CANCELLED:
+        raise Conflict(f"This meeting is already cancelled; it cannot be {done}.")
+    if decisions:
+        raise RuleViolation(
+            "ToR 3.B.3",
+            f"Decisions were taken at this meeting: it was held and cannot be {done}",
+            status=409,
+        )
+    if attended:
+        raise RuleViolation(
+            RECORDS,
+            f"Attendance is recorded for this meeting: it was held and cannot be {done}",
+            status=409,
+        )

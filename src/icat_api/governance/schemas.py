@@ -6,6 +6,15 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from icat_api.governance.meeting_schemas import (
+    Agenda,
+    AgendaItem,
+    Documents,
+    LocalTimes,
+    MeetingDocument,
+    MeetingStatus,
+    times_error,
+)
 from icat_api.schemas import Day, EntityId, Name, Note, Schema, ShortText
 
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -124,10 +133,29 @@ _MEETING: dict[str, Any] = {
     "location": "Geneva",
     "mode": "in_person",
 }
+_TIMES: dict[str, Any] = {"time_zone": "Europe/Zurich", "start_time": "10:00", "end_time": "13:00"}
+_AGENDA: list[Any] = [
+    {"number": "1", "title": "Adoption of the agenda", "decision_ids": []},
+    {"number": "2", "title": "Requests to join ICAT", "decision_ids": [1]},
+]
+_DOCUMENTS: list[Any] = [
+    {
+        "kind": "minutes",
+        "title": "Minutes of the second Working Group meeting of 2015",
+        "url": "https://icat.un.org/meetings/2015-07/minutes.pdf",
+        "media_type": "application/pdf",
+        "language": "en",
+        "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    }
+]
 
 
 class MeetingCreate(Schema):
-    model_config = {"json_schema_extra": {"examples": [_MEETING]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{**_MEETING, "local_times": _TIMES, "agenda": [_AGENDA[0]]}]
+        }
+    }
 
     kind: MeetingKind
     title: Name
@@ -136,6 +164,11 @@ class MeetingCreate(Schema):
     location: ShortText | None = None
     mode: Mode = Mode.in_person
     note: Note | None = None
+    local_times: LocalTimes | None = Field(
+        default=None, description="Its start and end in local time, if known."
+    )
+    agenda: Agenda = Field(default_factory=list)
+    documents: Documents = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _days(self) -> Self:
@@ -143,11 +176,21 @@ class MeetingCreate(Schema):
             self.ends_on = self.starts_on
         if self.ends_on < self.starts_on:
             raise ValueError("ends_on must not be before starts_on")
+        wrong = times_error(self.starts_on, self.ends_on, self.local_times)
+        if wrong:
+            raise ValueError(wrong)
         return self
 
 
 class MeetingUpdate(Schema):
-    model_config = {"json_schema_extra": {"examples": [{"location": "Palais des Nations, Geneva"}]}}
+    """The fields sent replace the stored ones: `agenda` and `documents` as whole lists,
+    `local_times` null removes the times."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"location": "Palais des Nations, Geneva", "documents": _DOCUMENTS}]
+        }
+    }
 
     title: Name | None = None
     starts_on: Day | None = None
@@ -155,10 +198,13 @@ class MeetingUpdate(Schema):
     location: ShortText | None = None
     mode: Mode | None = None
     note: Note | None = None
+    local_times: LocalTimes | None = None
+    agenda: Agenda | None = None
+    documents: Documents | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> Self:
-        for name in ("title", "starts_on", "ends_on", "mode"):
+        for name in ("title", "starts_on", "ends_on", "mode", "agenda", "documents"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -172,6 +218,12 @@ class MeetingRead(BaseModel):
                     **_MEETING,
                     "id": 2,
                     "note": None,
+                    "status": "held",
+                    "status_reason": None,
+                    "postponed_from": None,
+                    "local_times": _TIMES,
+                    "agenda": _AGENDA,
+                    "documents": _DOCUMENTS,
                     "created_at": "2026-01-01T00:00:00Z",
                     "updated_at": "2026-01-01T00:00:00Z",
                 }
@@ -187,6 +239,19 @@ class MeetingRead(BaseModel):
     location: str | None
     mode: Mode
     note: str | None
+    status: MeetingStatus = Field(
+        description="`scheduled`; `held` once its first day has come, unless cancelled or "
+        "postponed; `postponed` while it waits for new days; `cancelled`."
+    )
+    status_reason: str | None = Field(
+        description="The reason given when it was last cancelled or postponed."
+    )
+    postponed_from: date | None = Field(
+        description="The first day it was planned for, once it has been postponed."
+    )
+    local_times: LocalTimes | None
+    agenda: list[AgendaItem]
+    documents: list[MeetingDocument] = Field(description="Links to its documents, not files.")
     created_at: datetime
     updated_at: datetime
 
