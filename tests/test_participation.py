@@ -99,3 +99,16 @@ def test_bad_windows_are_422(client: TestClient, params: dict[str, str]) -> None
     r = client.get("/v1/working-group/participation", params=params)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_a_meeting_called_off_is_no_meeting_held(client: TestClient, sec: dict[str, str]) -> None:
+    day = date.today() - timedelta(days=3)
+    window = {"from": (day - timedelta(days=30)).isoformat(), "to": day.isoformat()}
+    before = get(client, **window)["held"]
+    mid = meeting(client, sec, "working_group", day)
+    assert get(client, **window)["held"] == before + 1
+    r = client.post(
+        f"/v1/meetings/{mid}/cancel", json={"reason": "No quorum expected"}, headers=sec
+    )
+    assert r.status_code == 200, r.text
+    assert get(client, **window)["held"] == before
