@@ -4,6 +4,7 @@ with Python's csv module as a spreadsheet would."""
 
 import csv
 import io
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,12 +25,16 @@ ENTITY_COLUMNS = [
     "id",
     "name",
     "acronym",
+    "names",
+    "acronyms",
+    "former_names",
     "kind",
     "scope",
     "un_system",
     "mandate_covers_tip",
     "mandate_reference",
     "website",
+    "note",
     "status",
     "working_group",
     "created_at",
@@ -75,6 +80,8 @@ def cell(column: str, value: Any) -> str:
             + (f"(reported {m['reported_on']})" if m["reported_on"] else "(not reported)")
             for m in value
         )
+    if column in ("names", "acronyms", "former_names"):  # JSON in one cell, as written
+        return json.dumps(value, ensure_ascii=False)
     if column.endswith("_at"):
         return datetime.fromisoformat(value).isoformat()
     text = str(value)
