@@ -8,6 +8,7 @@ from icat_api.auth import AuthenticatedCaller
 from icat_api.conditional import etag_of, json_response, render_json, tagged_response
 from icat_api.data_version import Cached, cached
 from icat_api.db import SessionDep
+from icat_api.entities.names import Naming
 from icat_api.governance import participation, working_group
 from icat_api.governance.schemas import (
     EnrolmentCreate,
@@ -16,6 +17,7 @@ from icat_api.governance.schemas import (
     VotingRightsRead,
     WorkingGroupRead,
 )
+from icat_api.languages import preferred_language
 from icat_api.params import EntityPath, OnQuery, today_or
 from icat_api.problems import responses
 from icat_api.schemas import Day
@@ -32,18 +34,22 @@ router = APIRouter(tags=["working group"])
 async def get_working_group(request: Request, on: OnQuery = None) -> Response:
     """The members enrolled in the Working Group on `on` (today by default), each with
     `confirmed_on`, `first_participation_on` and whether it votes that day (ToR 3.B.7), and the
-    partners attending as non-voting observers. Public; answered from memory until the data
-    changes."""
+    partners attending as non-voting observers, named as they were that day in the UN language
+    `Accept-Language` prefers (English where it is not filled; `Content-Language` names the
+    languages used). Public; answered from memory until the data changes."""
     day = today_or(on)
+    language = preferred_language(request.headers.get("accept-language"))
     factory = request.app.state.sessionmaker
 
     def build() -> Cached:
+        naming = Naming(day, language)
         with factory() as session:
-            body = render_json(working_group.roster(session=session, day=day))
-        return Cached(body, etag_of(body))
+            body = render_json(working_group.roster(session=session, day=day, naming=naming))
+        return Cached(body, etag_of(body), naming.content_language())
 
-    hit = await cached(request.app.state.read_cache, ("working-group", day), build)
-    return tagged_response(request, hit.body, hit.etag)
+    hit = await cached(request.app.state.read_cache, ("working-group", day, language), build)
+    headers = {"Content-Language": hit.language or language, "Vary": "Accept, Accept-Language"}
+    return tagged_response(request, hit.body, hit.etag, headers=headers)
 
 
 @router.post(
