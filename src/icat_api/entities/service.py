@@ -147,7 +147,8 @@ CSV_COLUMNS = tuple(EntityRead.model_fields)
 def to_csv(items: list[EntityRead]) -> bytes:
     """One row per entity, the columns of the JSON items (names, acronyms and former names as
     JSON in their cell)."""
-    return csv_output.to_csv(CSV_COLUMNS, ([e.model_dump()[c] for c in CSV_COLUMNS] for e in items))
+    dumped = (e.model_dump() for e in items)
+    return csv_output.to_csv(CSV_COLUMNS, ([d[c] for c in CSV_COLUMNS] for d in dumped))
 
 
 def require_entity(session: Session, entity_id: str, field: str) -> None:
