@@ -7,7 +7,7 @@ from icat_api.chair_terms import service
 from icat_api.chair_terms.schemas import ChairTermCreate, ChairTermRead
 from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
-from icat_api.entities.names import Naming, headers
+from icat_api.entities.names import OPENAPI_HEADERS, Naming, headers
 from icat_api.languages import preferred_language
 from icat_api.pagination import PageDep
 from icat_api.params import OnQuery, today_or
@@ -21,7 +21,10 @@ router = APIRouter(prefix="/v1", tags=["chairs"])
     "/chairs",
     summary="The chairs of ICAT",
     response_model=Page[ChairTermRead],
-    responses=responses(304, 422),
+    responses={
+        200: {"description": "The terms.", "headers": OPENAPI_HEADERS},
+        **responses(304, 422),
+    },
 )
 def list_chairs(
     request: Request, session: SessionDep, page: PageDep, on: OnQuery = None

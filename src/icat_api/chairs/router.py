@@ -9,7 +9,7 @@ from icat_api.chairs import report
 from icat_api.chairs.report import ChairReport
 from icat_api.conditional import etag_of, render_json, tagged_response
 from icat_api.data_version import Cached, cached
-from icat_api.entities.names import Naming
+from icat_api.entities.names import OPENAPI_HEADERS, Naming
 from icat_api.languages import preferred_language
 from icat_api.negotiation import negotiate
 from icat_api.problems import responses
@@ -24,6 +24,7 @@ router = APIRouter(prefix="/v1", tags=["chairs"])
     responses={
         200: {
             "description": "JSON, or Markdown with `Accept: text/markdown`.",
+            "headers": OPENAPI_HEADERS,
             "content": {
                 "text/markdown": {
                     "schema": {"type": "string"},

@@ -148,3 +148,14 @@ def load_records(session: Session, ids: Iterable[str] | None) -> dict[str, NameR
 def headers(naming: Naming, vary: str = "Accept") -> dict[str, str]:
     """The headers of an answer showing names: what it is in, and what it depends on."""
     return {"Content-Language": naming.content_language(), "Vary": f"{vary}, Accept-Language"}
+
+
+# The response headers of a read that shows names, for the OpenAPI document.
+OPENAPI_HEADERS: dict[str, Any] = {
+    "Content-Language": {
+        "description": "The languages of the names in the answer, the one `Accept-Language` "
+        "asked for first (`fr, en` when some were not filled in French; `en` when none was).",
+        "schema": {"type": "string"},
+    },
+    "Vary": {"description": "`Accept, Accept-Language`.", "schema": {"type": "string"}},
+}

@@ -10,7 +10,7 @@ from icat_api.auth import Secretariat
 from icat_api.conditional import check_if_match_any, json_response
 from icat_api.db import SessionDep
 from icat_api.entities import service
-from icat_api.entities.names import Naming, headers
+from icat_api.entities.names import OPENAPI_HEADERS, Naming, headers
 from icat_api.entities.schemas import EntityCreate, EntityRead, EntityUpdate, Kind, Status
 from icat_api.languages import preferred_language
 from icat_api.pagination import PageDep
@@ -43,6 +43,7 @@ def naming_for(request: Request, on: date | None) -> Naming:
             '""en"": ""UNODC"", ""fr"": null, ""ru"": null, ""es"": null}","[]","un_entity",'
             '"global","True","True","","https://www.unodc.org","","member","True",'
             '"2026-01-01T00:00:00+00:00","2026-01-01T00:00:00+00:00"\r\n',
+            OPENAPI_HEADERS,
         ),
         **responses(304, 422),
     },
@@ -120,7 +121,10 @@ def create_entity(
     "/{entity_id}",
     summary="Read an entity",
     response_model=EntityRead,
-    responses=responses(304, 404, 422),
+    responses={
+        200: {"description": "The entity.", "headers": OPENAPI_HEADERS},
+        **responses(304, 404, 422),
+    },
 )
 def get_entity(
     request: Request, session: SessionDep, entity_id: EntityPath, on: OnQuery = None

@@ -8,7 +8,7 @@ from icat_api.auth import AuthenticatedCaller
 from icat_api.conditional import etag_of, json_response, render_json, tagged_response
 from icat_api.data_version import Cached, cached
 from icat_api.db import SessionDep
-from icat_api.entities.names import Naming
+from icat_api.entities.names import OPENAPI_HEADERS, Naming
 from icat_api.governance import participation, working_group
 from icat_api.governance.schemas import (
     EnrolmentCreate,
@@ -29,7 +29,10 @@ router = APIRouter(tags=["working group"])
     "/v1/working-group",
     summary="The Working Group on a day",
     response_model=WorkingGroupRead,
-    responses=responses(304, 422),
+    responses={
+        200: {"description": "The roster.", "headers": OPENAPI_HEADERS},
+        **responses(304, 422),
+    },
 )
 async def get_working_group(request: Request, on: OnQuery = None) -> Response:
     """The members enrolled in the Working Group on `on` (today by default), each with
