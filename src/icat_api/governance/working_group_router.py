@@ -95,7 +95,10 @@ def get_voting_rights(
     "/v1/working-group/participation",
     summary="Members' participation in the Working Group",
     response_model=ParticipationRead,
-    responses=responses(304, 422),
+    responses={
+        200: {"description": "The members' participation.", "headers": OPENAPI_HEADERS},
+        **responses(304, 422),
+    },
 )
 async def get_participation(
     request: Request,
@@ -119,19 +122,25 @@ async def get_participation(
     `from` to `to` and how many it attended, with the ratio chair eligibility uses and whether
     it reaches `ICAT_CHAIR_MIN_ATTENDANCE_RATIO` — so the Chair can table those who have
     stopped participating (ToR 3.B.4, 3.E.2: members actively and regularly participate).
-    Public; answered from memory until the data changes."""
+    Members are named as on `to`, in the UN language `Accept-Language` prefers (English where
+    it is not filled; `Content-Language` names the languages used). Public; answered from
+    memory until the data changes."""
     last = today_or(to)
     first = participation.window(from_, last)
     min_ratio = request.app.state.settings.chair_min_attendance_ratio
+    language = preferred_language(request.headers.get("accept-language"))
     factory = request.app.state.sessionmaker
 
     def build() -> Cached:
+        naming = Naming(last, language)
         with factory() as session:
             data = participation.participation(
-                session=session, first=first, last=last, min_ratio=min_ratio
+                session=session, first=first, last=last, min_ratio=min_ratio, naming=naming
             )
         body = render_json(data)
-        return Cached(body, etag_of(body))
+        return Cached(body, etag_of(body), naming.content_language())
 
-    hit = await cached(request.app.state.read_cache, ("participation", first, last), build)
-    return tagged_response(request, hit.body, hit.etag)
+    key = ("participation", first, last, language)
+    hit = await cached(request.app.state.read_cache, key, build)
+    headers = {"Content-Language": hit.language or language, "Vary": "Accept, Accept-Language"}
+    return tagged_response(request, hit.body, hit.etag, headers=headers)
