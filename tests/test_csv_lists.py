@@ -4,6 +4,7 @@ with Python's csv module as a spreadsheet would."""
 
 import csv
 import io
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,12 +25,16 @@ ENTITY_COLUMNS = [
     "id",
     "name",
     "acronym",
+    "names",
+    "acronyms",
+    "former_names",
     "kind",
     "scope",
     "un_system",
     "mandate_covers_tip",
     "mandate_reference",
     "website",
+    "note",
     "status",
     "working_group",
     "created_at",
@@ -92,6 +97,8 @@ def cell(column: str, value: Any) -> str:
             f"{d['kind']}{' (' + d['language'] + ')' if d['language'] else ''}: {d['url']}"
             for d in value
         )
+    if column in ("names", "acronyms", "former_names"):  # JSON in one cell, as written
+        return json.dumps(value, ensure_ascii=False)
     if column.endswith("_at"):
         return datetime.fromisoformat(value).isoformat()
     text = str(value)

@@ -92,6 +92,18 @@ def check_if_match_etag(request: Request, etag: str) -> None:
         )
 
 
+def check_if_match_any(request: Request, representations: list[Any]) -> None:
+    """412 when ``If-Match`` is present and names none of the current ``representations`` (one
+    resource answered in several languages: an ETag read in any of them is current)."""
+    header = request.headers.get("if-match")
+    if header is not None and not any(
+        etag_matches(header, etag_of(render_json(r))) for r in representations
+    ):
+        raise PreconditionFailed(
+            "If-Match does not match the current ETag; read it again and retry."
+        )
+
+
 def check_if_match(request: Request, current: Any) -> None:
     """412 when ``If-Match`` is present and names another version than ``current``'s."""
     check_if_match_etag(request, etag_of(render_json(current)))

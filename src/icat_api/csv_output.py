@@ -125,9 +125,12 @@ def dated_filename(what: str, day: date) -> str:
     return f"icat-{what}-{day.isoformat()}.csv"
 
 
-def openapi_200(filename: str, day: str, example: str) -> dict[str, Any]:
+def openapi_200(
+    filename: str, day: str, example: str, headers: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The OpenAPI ``200`` of a list that answers CSV too: its ``text/csv`` content with an
-    example, and the file name (``filename``, dated ``day``)."""
+    example, and the file name (``filename``, dated ``day``); ``headers`` adds or replaces
+    response headers (a list that names entities varies with Accept-Language too)."""
     return {
         "description": "JSON, or CSV with `Accept: text/csv` (weighed by q-values; JSON by "
         "default): every item matching the filters, in one file. UTF-8 with a byte-order mark, "
@@ -138,6 +141,7 @@ def openapi_200(filename: str, day: str, example: str) -> dict[str, Any]:
                 "schema": {"type": "string"},
             },
             "Vary": {"description": "`Accept`.", "schema": {"type": "string"}},
+            **(headers or {}),
         },
         "content": {"text/csv": {"schema": {"type": "string"}, "example": example}},
     }

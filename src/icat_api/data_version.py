@@ -85,10 +85,12 @@ def stored_version(session: Session) -> int:
 
 @dataclass(frozen=True)
 class Cached:
-    """An answer kept in memory: its bytes and their ETag."""
+    """An answer kept in memory: its bytes, their ETag, and the languages of its names
+    (``Content-Language``) when it shows names."""
 
     body: bytes
     etag: str
+    language: str | None = None
 
 
 class VersionedCache:

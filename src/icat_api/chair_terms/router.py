@@ -7,8 +7,10 @@ from icat_api.chair_terms import service
 from icat_api.chair_terms.schemas import ChairTermCreate, ChairTermRead
 from icat_api.conditional import created_response, json_response
 from icat_api.db import SessionDep
+from icat_api.entities.names import OPENAPI_HEADERS, Naming, headers
+from icat_api.languages import preferred_language
 from icat_api.pagination import PageDep
-from icat_api.params import OnQuery
+from icat_api.params import OnQuery, today_or
 from icat_api.problems import responses
 from icat_api.schemas import Page
 
@@ -19,15 +21,23 @@ router = APIRouter(prefix="/v1", tags=["chairs"])
     "/chairs",
     summary="The chairs of ICAT",
     response_model=Page[ChairTermRead],
-    responses=responses(304, 422),
+    responses={
+        200: {"description": "The terms.", "headers": OPENAPI_HEADERS},
+        **responses(304, 422),
+    },
 )
 def list_chairs(
     request: Request, session: SessionDep, page: PageDep, on: OnQuery = None
 ) -> Response:
     """Every chair term, oldest first, from ToR Annex 3 (UNODC 2007-2010 … UN Women and OSCE
-    co-chairing 2019) to the terms recorded or elected since. With `on`, only the term sitting
-    that day (an empty list when none was recorded for its year). Public."""
-    return json_response(request, service.list_terms(session=session, page=page, day=on))
+    co-chairing 2019) to the terms recorded or elected since, each chair named as at the term's
+    end (today for a term still sitting). With `on`, only the term sitting that day (an empty
+    list when none was recorded for its year), named as that day. Names are in the UN language
+    `Accept-Language` prefers, English where it is not filled (`Content-Language` names the
+    languages used). Public."""
+    naming = Naming(today_or(on), preferred_language(request.headers.get("accept-language")))
+    terms = service.list_terms(session=session, page=page, day=on, naming=naming)
+    return json_response(request, terms, headers=headers(naming))
 
 
 @router.post(

@@ -14,12 +14,23 @@ from icat_api.chair_terms.schemas import ChairSeatRead, ChairTermCreate, ChairTe
 from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities.models import Entity, Membership
+from icat_api.entities.names import NameRecord, Naming, load_records
 from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput
 from icat_api.schemas import Page
 
 
-def _read(term: ChairTerm, names: dict[str, tuple[str, str | None]]) -> ChairTermRead:
+def last_day(term: ChairTerm) -> date:
+    """The day a term's chairs are named on when no day is asked: its last, or today while it
+    sits (the names they chaired under)."""
+    return min(date(term.end_year, 12, 31), today())
+
+
+def _read(
+    term: ChairTerm, records: dict[str, NameRecord], naming: Naming, day: date | None = None
+) -> ChairTermRead:
+    on = naming.on(day or last_day(term))
+    names = {s.entity_id: on.show(s.entity_id, records[s.entity_id]) for s in term.seats}
     return ChairTermRead(
         id=term.id,
         start_year=term.start_year,
@@ -41,21 +52,20 @@ def _read(term: ChairTerm, names: dict[str, tuple[str, str | None]]) -> ChairTer
     )
 
 
-def _names(session: Session, terms: list[ChairTerm]) -> dict[str, tuple[str, str | None]]:
-    ids = {s.entity_id for t in terms for s in t.seats}
-    if not ids:
-        return {}
-    rows = session.execute(select(Entity.id, Entity.name, Entity.acronym).where(Entity.id.in_(ids)))
-    return {r.id: (r.name, r.acronym) for r in rows}
+def _names(session: Session, terms: list[ChairTerm]) -> dict[str, NameRecord]:
+    return load_records(session, {s.entity_id for t in terms for s in t.seats})
 
 
 def read_term(session: Session, term: ChairTerm) -> ChairTermRead:
-    """One term as the API shows it."""
-    return _read(term, _names(session, [term]))
+    """One term as the API shows it (in English)."""
+    return _read(term, _names(session, [term]), Naming(today()))
 
 
-def terms_in_year(*, session: Session, year: int) -> list[ChairTermRead]:
-    """The term sitting in ``year`` (a list: empty when none was recorded)."""
+def terms_in_year(
+    *, session: Session, year: int, naming: Naming | None = None, day: date | None = None
+) -> list[ChairTermRead]:
+    """The term sitting in ``year`` (a list: empty when none was recorded), its chairs named on
+    ``day`` (the term's last by default) in ``naming``'s language (English by default)."""
     terms = list(
         session.scalars(
             select(ChairTerm)
@@ -65,7 +75,7 @@ def terms_in_year(*, session: Session, year: int) -> list[ChairTermRead]:
         )
     )
     names = _names(session, terms)
-    return [_read(t, names) for t in terms]
+    return [_read(t, names, naming or Naming(today()), day) for t in terms]
 
 
 def sitting_chair_ids(session: Session, day: date) -> list[str]:
@@ -83,8 +93,12 @@ def sitting_chair_ids(session: Session, day: date) -> list[str]:
 TERMS = Keyset("chairs", (ChairTerm.start_year,), (INT32,))
 
 
-def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[ChairTermRead]:
-    """Every term oldest first, or the one sitting on ``day``."""
+def list_terms(
+    *, session: Session, page: PageParams, day: date | None, naming: Naming | None = None
+) -> Page[ChairTermRead]:
+    """Every term oldest first, its chairs named as at its end (or today while it sits); or the
+    one sitting on ``day``, named as that day. In ``naming``'s language (English by default)."""
+    naming = naming or Naming(today())
     query = select(ChairTerm).options(selectinload(ChairTerm.seats))
     if day is not None:
         query = query.where(ChairTerm.start_year <= day.year, ChairTerm.end_year >= day.year)
@@ -92,7 +106,7 @@ def list_terms(*, session: Session, page: PageParams, day: date | None) -> Page[
 
     def read(page_terms: Sequence[ChairTerm]) -> list[ChairTermRead]:
         names = _names(session, list(page_terms))
-        return [_read(t, names) for t in page_terms]
+        return [_read(t, names, naming, day) for t in page_terms]
 
     items, cursor = page_of(TERMS, page, terms, read)
     return Page[ChairTermRead](items=items, next_cursor=cursor)

@@ -5,6 +5,7 @@ The Coordinator uses the Chair's report as the basis for reporting to Member Sta
 """
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -18,7 +19,8 @@ from icat_api.chair_terms.service import terms_in_year
 from icat_api.changes.schemas import ChangeCounts
 from icat_api.changes.service import count_by_type
 from icat_api.clock import today
-from icat_api.entities.models import Entity, Membership
+from icat_api.entities.models import Membership
+from icat_api.entities.names import Naming, load_records
 from icat_api.focal_points.feed import gaps
 from icat_api.funding.schemas import FundingPage
 from icat_api.funding.service import list_funding
@@ -98,11 +100,14 @@ class ChairReport(BaseModel):
     )
 
 
-def report(*, session: Session, year: int) -> ChairReport:
-    terms = terms_in_year(session=session, year=year)
+def report(*, session: Session, year: int, naming: Naming | None = None) -> ChairReport:
+    """The facts of ``year``. Entities are named as at its end (today for the current year),
+    in ``naming``'s language (English by default)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    naming = (naming or Naming(last)).on(min(last, today()))
+    terms = terms_in_year(session=session, year=year, naming=naming, day=naming.day)
     if not terms:
         raise NotFound(f"No chair term covers {year}.")
-    first, last = date(year, 1, 1), date(year, 12, 31)
     everything = PageParams(10_000, None)
     held = list(
         session.scalars(
@@ -124,12 +129,17 @@ def report(*, session: Session, year: int) -> ChairReport:
     decided = list_decisions(
         session=session, page=everything, kind=None, year=year, meeting_id=None, outcome=None
     ).items
-    names = {r.id: r.name for r in session.execute(select(Entity.id, Entity.name))}
+    records = load_records(session, None)  # every entity: one statement
+
+    def name_of(entity_id: str) -> str:
+        return naming.show(entity_id, records[entity_id])[0]
+
+    _name_attendees(meetings, name_of)
     admissions = [
         ReportAdmission(
             application_id=a.id,
             entity_id=a.entity_id,
-            name=names[a.entity_id],
+            name=name_of(a.entity_id),
             role=a.role,
             submitted_on=a.submitted_on,
             outcome=a.status,
@@ -156,7 +166,7 @@ def report(*, session: Session, year: int) -> ChairReport:
         )
     )
     started = [
-        ReportRole(entity_id=m.entity_id, name=names[m.entity_id], role=m.role, on=m.starts_on)
+        ReportRole(entity_id=m.entity_id, name=name_of(m.entity_id), role=m.role, on=m.starts_on)
         for m in spans
         if first <= m.starts_on <= last
     ]
@@ -164,7 +174,7 @@ def report(*, session: Session, year: int) -> ChairReport:
     ended = [
         ReportRole(
             entity_id=m.entity_id,
-            name=names[m.entity_id],
+            name=name_of(m.entity_id),
             role=m.role,
             on=m.ends_on - timedelta(days=1),
         )
@@ -197,6 +207,13 @@ def report(*, session: Session, year: int) -> ChairReport:
         ],
         changes=ChangeCounts(total=sum(by_type.values()), by_type=by_type),
     )
+
+
+def _name_attendees(meetings: list[ReportMeeting], name_of: Callable[[str], str]) -> None:
+    """Attendees named as the rest of the report names them (the year's end, the language)."""
+    for m in meetings:
+        for attendee in m.attendance:
+            attendee.name = name_of(attendee.entity_id)
 
 
 def _allocation_totals(decided: list[DecisionRead]) -> list[AllocationTotal]:

@@ -1,5 +1,6 @@
 """HTTP for the Chair's annual report (ToR 3.D.3(j))."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
@@ -9,6 +10,8 @@ from icat_api.chairs.report import ChairReport
 from icat_api.clock import today
 from icat_api.conditional import etag_of, render_json, tagged_response
 from icat_api.data_version import Cached, cached
+from icat_api.entities.names import OPENAPI_HEADERS, Naming
+from icat_api.languages import preferred_language
 from icat_api.negotiation import negotiate
 from icat_api.problems import responses
 
@@ -22,6 +25,7 @@ router = APIRouter(prefix="/v1", tags=["chairs"])
     responses={
         200: {
             "description": "JSON, or Markdown with `Accept: text/markdown`.",
+            "headers": OPENAPI_HEADERS,
             "content": {
                 "text/markdown": {
                     "schema": {"type": "string"},
@@ -41,18 +45,23 @@ async def get_chair_report(
     not, admissions, roles started and ended, members and partners without a focal point, and
     the year's changes by type (as the public change feed shows them).
     `Accept: text/markdown` answers a readable draft to start the report from. Public; answered
-    from memory until the data changes."""
+    from memory until the data changes. Entities are named as at the end of the year (today for
+    the current year), in the UN language `Accept-Language` prefers, English where it is not
+    filled (`Content-Language` names the languages used)."""
     markdown = negotiate(request, ("application/json", "text/markdown")) == "text/markdown"
+    language = preferred_language(request.headers.get("accept-language"))
     factory = request.app.state.sessionmaker
 
     def build() -> Cached:
+        naming = Naming(date(year, 12, 31), language)
         with factory() as session:
-            data = report.report(session=session, year=year)
+            data = report.report(session=session, year=year, naming=naming)
         body = report.to_markdown(data).encode() if markdown else render_json(data)
-        return Cached(body, etag_of(body))
+        return Cached(body, etag_of(body), naming.content_language())
 
     # Today is in the key: a meeting reads as held from its first day on, with no write.
-    key = ("chair-report", year, markdown, today())
+    key = ("chair-report", year, markdown, language, today())
     hit = await cached(request.app.state.read_cache, key, build)
     media_type = "text/markdown; charset=utf-8" if markdown else "application/json"
-    return tagged_response(request, hit.body, hit.etag, media_type, headers={"Vary": "Accept"})
+    headers = {"Content-Language": hit.language or language, "Vary": "Accept, Accept-Language"}
+    return tagged_response(request, hit.body, hit.etag, media_type, headers=headers)

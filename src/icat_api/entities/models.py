@@ -1,8 +1,10 @@
 """Entities (organizations) and their memberships: the role history of ICAT (ToR 3.A.1)."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -10,7 +12,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    text,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icat_api.db import Base, UTCDateTime, one_of, utcnow
@@ -18,6 +22,18 @@ from icat_api.db import Base, UTCDateTime, one_of, utcnow
 KINDS = ("un_entity", "intergovernmental", "non_governmental", "other")
 SCOPES = ("global", "regional", "sub_regional")
 ROLES = ("member", "partner")
+
+
+def _english(column: str) -> Any:
+    """A default for ``names``/``acronyms``: the English ``name``/``acronym`` of the row, so rows
+    written without them (bulk loads, older code) hold what the migration gives old rows."""
+
+    def default(context: DefaultExecutionContext) -> dict[str, str]:
+        parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+        value = parameters.get(column)
+        return {"en": value} if value else {}
+
+    return default
 
 
 class Entity(Base):
@@ -39,6 +55,19 @@ class Entity(Base):
     mandate_covers_tip: Mapped[bool] = mapped_column(Boolean)
     mandate_reference: Mapped[str | None] = mapped_column(String(500))
     website: Mapped[str | None] = mapped_column(String(500))
+    # The name and acronym in the six UN languages ({"en": ..., "fr": ...}): "en" is always
+    # `name` (`acronym` when there is one); the others only when filled.
+    names: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=_english("name"), server_default=text("'{}'")
+    )
+    acronyms: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=_english("acronym"), server_default=text("'{}'")
+    )
+    # [{"name", "acronym", "until": "YYYY-MM-DD"}], oldest first (entities/rules.py).
+    former_names: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    note: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,21 +1,30 @@
 """HTTP for entities: parse, call the service, shape the answer."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from icat_api import csv_output
 from icat_api.auth import Secretariat
-from icat_api.conditional import check_if_match, created_response, json_response
+from icat_api.conditional import check_if_match_any, json_response
 from icat_api.db import SessionDep
 from icat_api.entities import service
+from icat_api.entities.names import OPENAPI_HEADERS, Naming, headers
 from icat_api.entities.schemas import EntityCreate, EntityRead, EntityUpdate, Kind, Status
+from icat_api.languages import preferred_language
 from icat_api.pagination import PageDep
 from icat_api.params import EntityPath, OnQuery, today_or
 from icat_api.problems import responses
 from icat_api.schemas import Instant, Page
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
+
+
+def naming_for(request: Request, on: date | None) -> Naming:
+    """Names as ``request`` asks for them: on ``on`` (today by default), in the UN language its
+    ``Accept-Language`` prefers."""
+    return Naming(today_or(on), preferred_language(request.headers.get("accept-language")))
 
 
 @router.get(
@@ -26,11 +35,15 @@ router = APIRouter(prefix="/v1/entities", tags=["entities"])
         200: csv_output.openapi_200(
             "icat-entities-YYYY-MM-DD.csv",
             "the day `on` (today by default)",
-            '"id","name","acronym","kind","scope","un_system","mandate_covers_tip",'
-            '"mandate_reference","website","status","working_group","created_at","updated_at"'
-            '\r\n"unodc","United Nations Office on Drugs and Crime","UNODC","un_entity",'
-            '"global","True","True","","https://www.unodc.org","member","True",'
+            '"id","name","acronym","names","acronyms","former_names","kind","scope","un_system",'
+            '"mandate_covers_tip","mandate_reference","website","note","status","working_group",'
+            '"created_at","updated_at"\r\n"unodc","United Nations Office on Drugs and Crime",'
+            '"UNODC","{""ar"": null, ""zh"": null, ""en"": ""United Nations Office on Drugs and '
+            'Crime"", ""fr"": null, ""ru"": null, ""es"": null}","{""ar"": null, ""zh"": null, '
+            '""en"": ""UNODC"", ""fr"": null, ""ru"": null, ""es"": null}","[]","un_entity",'
+            '"global","True","True","","https://www.unodc.org","","member","True",'
             '"2026-01-01T00:00:00+00:00","2026-01-01T00:00:00+00:00"\r\n',
+            OPENAPI_HEADERS,
         ),
         **responses(304, 422),
     },
@@ -57,12 +70,15 @@ def list_entities(
     stakeholders — ordered by id, with each one's status derived from its memberships on `on`
     (today by default). `Accept: text/csv` answers CSV: every entity matching the filters in
     one file (`limit` and `cursor` do not apply), one row per entity with the columns of the
-    JSON items. Public."""
+    JSON items. `name` and `acronym` are those used on `on`, in the UN language
+    `Accept-Language` prefers (English where it is not filled); `Content-Language` says which
+    languages the answer uses. Public."""
     csv = csv_output.wants_csv(request)
+    naming = naming_for(request, on)
     result = service.list_entities(
         session=session,
         page=None if csv else page,
-        day=on,
+        naming=naming,
         status=status,
         kind=kind,
         working_group=working_group,
@@ -72,9 +88,9 @@ def list_entities(
     if csv:
         filename = csv_output.dated_filename("entities", today_or(on))
         return csv_output.csv_response(
-            request, service.to_csv(result.items), filename, csv_output.VARY
+            request, service.to_csv(result.items), filename, headers(naming)
         )
-    return json_response(request, result, headers=csv_output.VARY)
+    return json_response(request, result, headers=headers(naming))
 
 
 @router.post(
@@ -90,21 +106,35 @@ def create_entity(
     """Records an organization under a new, permanent slug id. It is a `stakeholder` until it
     holds a role; its eligibility to hold one (ToR 3.A.4, 3.A.5) is checked when a membership is
     recorded. Secretariat only."""
-    created = service.create_entity(session=session, caller=caller, data=body)
-    return created_response(request, created, f"/v1/entities/{created.id}")
+    service.create_entity(session=session, caller=caller, data=body)
+    naming = naming_for(request, None)
+    created = service.get_entity(session=session, entity_id=body.id, naming=naming)
+    return json_response(
+        request,
+        created,
+        status_code=201,
+        headers={"Location": f"/v1/entities/{created.id}", **headers(naming)},
+    )
 
 
 @router.get(
     "/{entity_id}",
     summary="Read an entity",
     response_model=EntityRead,
-    responses=responses(304, 404, 422),
+    responses={
+        200: {"description": "The entity.", "headers": OPENAPI_HEADERS},
+        **responses(304, 404, 422),
+    },
 )
 def get_entity(
     request: Request, session: SessionDep, entity_id: EntityPath, on: OnQuery = None
 ) -> Response:
-    """One organization and its status on `on` (today by default). Public; carries an ETag."""
-    return json_response(request, service.get_entity(session=session, entity_id=entity_id, day=on))
+    """One organization and its status on `on` (today by default), named as it was that day in
+    the UN language `Accept-Language` prefers (English where it is not filled; the answer's
+    `Content-Language` names the languages used). Public; carries an ETag (one per language)."""
+    naming = naming_for(request, on)
+    found = service.get_entity(session=session, entity_id=entity_id, naming=naming)
+    return json_response(request, found, headers=headers(naming))
 
 
 @router.patch(
@@ -121,13 +151,17 @@ def update_entity(
     body: EntityUpdate,
 ) -> Response:
     """Applies the fields sent. With `If-Match`, answers 412 when the entity changed since it was
-    read. A change that would make an entity holding a role ineligible is refused with the clause
-    (ToR 3.A.4, 3.A.5). Secretariat only."""
+    read (in any language). A change that would make an entity holding a role ineligible is
+    refused with the clause (ToR 3.A.4, 3.A.5). A renaming sends the new name with the old one
+    in `former_names` (ToR 3.C.2: none after today, no two ending the same day). Secretariat
+    only."""
+    naming = naming_for(request, None)
     updated = service.update_entity(
         session=session,
         caller=caller,
         entity_id=entity_id,
         data=body,
-        check=lambda current: check_if_match(request, current),
+        check=lambda current: check_if_match_any(request, current),
+        naming=naming,
     )
-    return json_response(request, updated)
+    return json_response(request, updated, headers=headers(naming))

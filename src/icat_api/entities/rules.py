@@ -4,19 +4,22 @@ Pure functions over the facts they need, each naming its clause, plus the one SQ
 that derives the status (so lists can filter on it without loading every row).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, or_, select
 
+from icat_api import rules as record_rules
 from icat_api.applications.models import Application
 from icat_api.entities.models import Entity, Membership
 from icat_api.governance.models import Enrolment
 from icat_api.problems import RuleViolation
 
 ONE_ROLE_AT_A_TIME = "ToR 3.E/3.F"
+RECORDS = record_rules.RECORDS
 
 
 def check_may_hold_role(*, kind: str, mandate_covers_tip: bool) -> None:
@@ -129,3 +132,57 @@ def working_group_expression(day: date) -> ColumnElement[bool]:
     member = exists().where(_active(day), Membership.role == "member")
     enrolled = exists().where(Enrolment.entity_id == Entity.id, Enrolment.confirmed_on <= day)
     return and_(member, enrolled)
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A name an entity bore until ``until``, the last day it was used."""
+
+    name: str
+    acronym: str | None
+    until: date
+
+
+def check_former_names(
+    former: Sequence[FormerName], *, name: str, acronym: str | None, today: date
+) -> list[FormerName]:
+    """ToR 3.C.2: the Coordinator keeps the records, and an entity's record says what it was
+    called on any day. The former names, oldest first, when they make one history:
+
+    - each was used until a day that has passed (``until`` never after today: a renaming to
+      come is recorded when it happens);
+    - no two overlap: a day has one name, so no two end on the same day (each runs from the day
+      after the one before it ends);
+    - each is a renaming: it differs, in name or acronym, from the name that followed it (the
+      next former name, or the current name after the latest), else there was no change to
+      record and the history would say the entity was renamed to itself.
+    """
+    for index, entry in enumerate(former):
+        record_rules.check_not_after_today(f"former_names[{index}].until", entry.until, today)
+    ordered = sorted(former, key=lambda entry: entry.until)
+    for earlier, later in pairwise(ordered):
+        if earlier.until == later.until:
+            raise RuleViolation(
+                RECORDS,
+                f"Two former names end on {later.until.isoformat()} ({earlier.name!r} and "
+                f"{later.name!r}): former names may not overlap, a day has one name",
+            )
+    for index, entry in enumerate(ordered):
+        after = ordered[index + 1] if index + 1 < len(ordered) else None
+        following = (after.name, after.acronym) if after else (name, acronym)
+        if (entry.name, entry.acronym) == following:
+            raise RuleViolation(
+                RECORDS,
+                f"The former name {entry.name!r} (until {entry.until.isoformat()}) is the same "
+                "name and acronym as the one that followed it: a former name records a renaming",
+            )
+    return ordered
+
+
+def former_name_on(former: Sequence[FormerName], day: date) -> FormerName | None:
+    """The former name in use on ``day`` — the first (oldest first) whose ``until`` is on or
+    after it — or None when the current name was (ToR 3.C.2: the record as of that day)."""
+    for entry in former:
+        if entry.until >= day:
+            return entry
+    return None

@@ -15,6 +15,8 @@ from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities import rules
 from icat_api.entities.models import Entity, Membership
+from icat_api.entities.name_schemas import AcronymsRead, FormerNameRead, NamesRead, merged
+from icat_api.entities.names import NAME_FIELDS, NameRecord, Naming, named, stored_former_names
 from icat_api.entities.schemas import (
     EntityCreate,
     EntityRead,
@@ -23,6 +25,7 @@ from icat_api.entities.schemas import (
     MembershipEnd,
     MembershipRead,
 )
+from icat_api.languages import UN_LANGUAGES
 from icat_api.pagination import DAY, INT32, TEXT, Keyset, PageParams, page_of
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
@@ -36,22 +39,28 @@ def _columns(day: date) -> tuple[Any, ...]:
     )
 
 
-def _read(row: Any) -> EntityRead:  # a Row of (Entity, status, working_group)
+def _read(row: Any, naming: Naming) -> EntityRead:  # a Row of (Entity, status, working_group)
     entity: Entity = row[0]
-    status: str = row[1]
-    working_group: bool = row[2]
+    record = NameRecord.of(entity)
+    name, acronym = naming.show(entity.id, record)
     return EntityRead(
         id=entity.id,
-        name=entity.name,
-        acronym=entity.acronym,
+        name=name,
+        acronym=acronym,
+        names=NamesRead(**{tag: record.names.get(tag) for tag in UN_LANGUAGES}),
+        acronyms=AcronymsRead(**{tag: record.acronyms.get(tag) for tag in UN_LANGUAGES}),
+        former_names=[
+            FormerNameRead(name=f.name, acronym=f.acronym, until=f.until) for f in record.former
+        ],
         kind=entity.kind,
         scope=entity.scope,
         un_system=entity.un_system,
         mandate_covers_tip=entity.mandate_covers_tip,
         mandate_reference=entity.mandate_reference,
         website=entity.website,
-        status=status,
-        working_group=bool(working_group),
+        note=entity.note,
+        status=row[1],
+        working_group=bool(row[2]),
         created_at=entity.created_at,
         updated_at=entity.updated_at,
     )
@@ -62,12 +71,27 @@ def status_on(session: Session, entity_id: str, day: date) -> str | None:
     return session.scalar(select(rules.status_expression(day)).where(Entity.id == entity_id))
 
 
-def get_entity(*, session: Session, entity_id: str, day: date | None = None) -> EntityRead:
-    """One entity with its status on ``day`` (today by default), or 404."""
-    row = session.execute(select(*_columns(day or today())).where(Entity.id == entity_id)).first()
+def _row(session: Session, entity_id: str, day: date) -> Any:
+    row = session.execute(select(*_columns(day)).where(Entity.id == entity_id)).first()
     if row is None:
         raise NotFound(f"No entity with id {entity_id!r}.")
-    return _read(row)
+    return row
+
+
+def get_entity(
+    *, session: Session, entity_id: str, day: date | None = None, naming: Naming | None = None
+) -> EntityRead:
+    """One entity with its status and name on the day (``naming``'s, else ``day``, else today)
+    in ``naming``'s language (English by default), or 404."""
+    naming = naming or Naming(day or today())
+    return _read(_row(session, entity_id, naming.day), naming)
+
+
+def every_language(session: Session, entity_id: str) -> list[EntityRead]:
+    """The entity as today's answer shows it in each UN language (what an ``If-Match`` may name)."""
+    day = today()
+    row = _row(session, entity_id, day)
+    return [_read(row, Naming(day, tag)) for tag in UN_LANGUAGES]
 
 
 ENTITIES = Keyset("entities", (Entity.id,), (TEXT,))
@@ -78,16 +102,16 @@ def list_entities(
     *,
     session: Session,
     page: PageParams | None,
-    day: date | None,
+    naming: Naming,
     status: str | None,
     kind: str | None,
     working_group: bool | None,
     q: str | None,
     updated_since: datetime | None,
 ) -> Page[EntityRead]:
-    """Entities by id, filtered (every one with no ``page``); a constant number of statements
-    whatever the row count."""
-    day = day or today()
+    """Entities by id, filtered (every one with no ``page``), named as ``naming`` says; a
+    constant number of statements whatever the row count."""
+    day = naming.day
     # Built once and used twice (listed and filtered on): building them is most of the cost.
     status_col = rules.status_expression(day)
     wg_col = rules.working_group_expression(day)
@@ -110,7 +134,9 @@ def list_entities(
     if updated_since is not None:
         query = query.where(Entity.updated_at >= updated_since)
     rows = session.execute(ENTITIES.query(query, page)).all()
-    items, cursor = page_of(ENTITIES, page, rows, lambda page_rows: [_read(r) for r in page_rows])
+    items, cursor = page_of(
+        ENTITIES, page, rows, lambda page_rows: [_read(r, naming) for r in page_rows]
+    )
     return Page[EntityRead](items=items, next_cursor=cursor)
 
 
@@ -119,8 +145,10 @@ CSV_COLUMNS = tuple(EntityRead.model_fields)
 
 
 def to_csv(items: list[EntityRead]) -> bytes:
-    """One row per entity, the columns of the JSON items."""
-    return csv_output.to_csv(CSV_COLUMNS, ([getattr(e, c) for c in CSV_COLUMNS] for e in items))
+    """One row per entity, the columns of the JSON items (names, acronyms and former names as
+    JSON in their cell)."""
+    dumped = (e.model_dump() for e in items)
+    return csv_output.to_csv(CSV_COLUMNS, ([d[c] for c in CSV_COLUMNS] for d in dumped))
 
 
 def require_entity(session: Session, entity_id: str, field: str) -> None:
@@ -146,8 +174,24 @@ def create_entity(*, session: Session, caller: Caller, data: EntityCreate) -> En
         raise Conflict(f"An entity with id {data.id!r} exists; ids are never reused.")
     if session.scalar(select(Entity.id).where(Entity.name == data.name)) is not None:
         raise Conflict(f"An entity named {data.name!r} exists.")
+    assert data.names is not None and data.acronyms is not None  # filled by EntityCreate
+    former = rules.check_former_names(
+        [rules.FormerName(f.name, f.acronym, f.until) for f in data.former_names],
+        name=data.names.en,
+        acronym=data.acronyms.en,
+        today=today(),
+    )
     now = utcnow()
-    session.add(Entity(**data.model_dump(mode="json"), created_at=now, updated_at=now))
+    session.add(
+        Entity(
+            **data.model_dump(mode="json", exclude={"names", "acronyms", "former_names"}),
+            names=merged({}, data.names),
+            acronyms=merged({}, data.acronyms),
+            former_names=stored_former_names(former),
+            created_at=now,
+            updated_at=now,
+        )
+    )
     session.flush()
     created = get_entity(session=session, entity_id=data.id)
     record(session, caller, "create", ("entity", data.id), after=created)
@@ -172,20 +216,21 @@ def update_entity(
     caller: Caller,
     entity_id: str,
     data: EntityUpdate,
-    check: Callable[[EntityRead], None] | None = None,
+    check: Callable[[list[EntityRead]], None] | None = None,
+    naming: Naming | None = None,
 ) -> EntityRead:
-    """Apply a partial change. ``check(current)`` runs first (the caller's If-Match)."""
+    """Apply a partial change. ``check(current)`` runs first (the caller's If-Match, against
+    the entity in every language); the answer is named as ``naming`` says."""
     entity = lock_entity(session, entity_id)
     before = get_entity(session=session, entity_id=entity_id)
     if check is not None:
-        check(before)
+        check(every_language(session, entity_id))
+    sent = data.model_dump(mode="json", exclude_unset=True, exclude=set(NAME_FIELDS))
     changes = {
-        k: v
-        for k, v in data.model_dump(mode="json", exclude_unset=True).items()
-        if getattr(entity, k) != v
+        k: v for k, v in {**sent, **named(entity, data, today())}.items() if getattr(entity, k) != v
     }
     if not changes:
-        return before
+        return get_entity(session=session, entity_id=entity_id, naming=naming)
     if "name" in changes and session.scalar(
         select(Entity.id).where(Entity.name == changes["name"], Entity.id != entity_id)
     ):
@@ -208,7 +253,9 @@ def update_entity(
     session.flush()
     after = get_entity(session=session, entity_id=entity_id)
     record(session, caller, "update", ("entity", entity_id), before=before, after=after)
-    return after
+    return (
+        after if naming is None else get_entity(session=session, entity_id=entity_id, naming=naming)
+    )
 
 
 def touch_entity(session: Session, entity: Entity) -> None:

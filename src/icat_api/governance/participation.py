@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from icat_api.entities.names import Naming
 from icat_api.governance import facts, rules
 from icat_api.governance.models import Attendance, Meeting
 from icat_api.governance.schemas import MemberParticipation, ParticipationRead
@@ -26,11 +27,12 @@ def window(first: date | None, last: date) -> date:
 
 
 def participation(
-    *, session: Session, first: date, last: date, min_ratio: float
+    *, session: Session, first: date, last: date, min_ratio: float, naming: Naming | None = None
 ) -> ParticipationRead:
     """The members enrolled on ``last``, each with the Working Group meetings held from
-    ``first`` to ``last`` and those it attended: three statements whatever the numbers."""
-    members = roster(session=session, day=last).members
+    ``first`` to ``last`` and those it attended: three statements whatever the numbers. Named as
+    on ``last``, in ``naming``'s language (English by default)."""
+    members = roster(session=session, day=last, naming=naming or Naming(last)).members
     held = [d for _, d in facts.working_group_meetings(session) if first <= d <= last]
     attended: dict[str, list[date]] = {m.entity_id: [] for m in members}
     for entity_id, starts_on in session.execute(

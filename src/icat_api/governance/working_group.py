@@ -11,6 +11,7 @@ from icat_api.caller import Caller, ensure_acts_for
 from icat_api.clock import today
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
+from icat_api.entities.names import NAME_COLUMNS, NameRecord, Naming
 from icat_api.entities.service import lock_entity, require_entity, status_on
 from icat_api.governance import facts, rules
 from icat_api.governance.models import Enrolment
@@ -61,21 +62,24 @@ def enrol(*, session: Session, caller: Caller, data: EnrolmentCreate) -> Enrolme
     return created
 
 
-def roster(*, session: Session, day: date) -> WorkingGroupRead:
-    """Enrolled members on ``day`` with their voting rights, and the partners observing."""
+def roster(*, session: Session, day: date, naming: Naming | None = None) -> WorkingGroupRead:
+    """Enrolled members on ``day`` with their voting rights, and the partners observing, named
+    as then in ``naming``'s language (English by default)."""
+    naming = naming or Naming(day)
     status = entity_rules.status_expression(day).label("status")
     rows = session.execute(
-        select(Entity.id, Entity.name, Entity.acronym, status)
+        select(Entity.id, *NAME_COLUMNS, status)
         .where(status.in_(("member", "partner")))
         .order_by(Entity.name)
     ).all()
+    shown = {r.id: naming.show(r.id, NameRecord.of(r)) for r in rows}
     members = [r for r in rows if r.status == "member"]
     rights = facts.voting_rights(session, [r.id for r in members], day)
     roster_members = [
         RosterMember(
             entity_id=r.id,
-            name=r.name,
-            acronym=r.acronym,
+            name=shown[r.id][0],
+            acronym=shown[r.id][1],
             confirmed_on=rights[r.id].confirmed_on,
             first_participation_on=rights[r.id].first_participation_on,
             has_voting_rights=rights[r.id].has_voting_rights,
@@ -85,7 +89,7 @@ def roster(*, session: Session, day: date) -> WorkingGroupRead:
         if rights[r.id].confirmed_on is not None
     ]
     observers = [
-        RosterObserver(entity_id=r.id, name=r.name, acronym=r.acronym)
+        RosterObserver(entity_id=r.id, name=shown[r.id][0], acronym=shown[r.id][1])
         for r in rows
         if r.status == "partner"
     ]

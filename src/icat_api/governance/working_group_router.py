@@ -8,6 +8,7 @@ from icat_api.auth import AuthenticatedCaller
 from icat_api.conditional import etag_of, json_response, render_json, tagged_response
 from icat_api.data_version import Cached, cached
 from icat_api.db import SessionDep
+from icat_api.entities.names import OPENAPI_HEADERS, Naming
 from icat_api.governance import participation, working_group
 from icat_api.governance.schemas import (
     EnrolmentCreate,
@@ -16,6 +17,7 @@ from icat_api.governance.schemas import (
     VotingRightsRead,
     WorkingGroupRead,
 )
+from icat_api.languages import preferred_language
 from icat_api.params import EntityPath, OnQuery, today_or
 from icat_api.problems import responses
 from icat_api.schemas import Day
@@ -27,23 +29,30 @@ router = APIRouter(tags=["working group"])
     "/v1/working-group",
     summary="The Working Group on a day",
     response_model=WorkingGroupRead,
-    responses=responses(304, 422),
+    responses={
+        200: {"description": "The roster.", "headers": OPENAPI_HEADERS},
+        **responses(304, 422),
+    },
 )
 async def get_working_group(request: Request, on: OnQuery = None) -> Response:
     """The members enrolled in the Working Group on `on` (today by default), each with
     `confirmed_on`, `first_participation_on` and whether it votes that day (ToR 3.B.7), and the
-    partners attending as non-voting observers. Public; answered from memory until the data
-    changes."""
+    partners attending as non-voting observers, named as they were that day in the UN language
+    `Accept-Language` prefers (English where it is not filled; `Content-Language` names the
+    languages used). Public; answered from memory until the data changes."""
     day = today_or(on)
+    language = preferred_language(request.headers.get("accept-language"))
     factory = request.app.state.sessionmaker
 
     def build() -> Cached:
+        naming = Naming(day, language)
         with factory() as session:
-            body = render_json(working_group.roster(session=session, day=day))
-        return Cached(body, etag_of(body))
+            body = render_json(working_group.roster(session=session, day=day, naming=naming))
+        return Cached(body, etag_of(body), naming.content_language())
 
-    hit = await cached(request.app.state.read_cache, ("working-group", day), build)
-    return tagged_response(request, hit.body, hit.etag)
+    hit = await cached(request.app.state.read_cache, ("working-group", day, language), build)
+    headers = {"Content-Language": hit.language or language, "Vary": "Accept, Accept-Language"}
+    return tagged_response(request, hit.body, hit.etag, headers=headers)
 
 
 @router.post(
@@ -86,7 +95,10 @@ def get_voting_rights(
     "/v1/working-group/participation",
     summary="Members' participation in the Working Group",
     response_model=ParticipationRead,
-    responses=responses(304, 422),
+    responses={
+        200: {"description": "The members' participation.", "headers": OPENAPI_HEADERS},
+        **responses(304, 422),
+    },
 )
 async def get_participation(
     request: Request,
@@ -110,19 +122,25 @@ async def get_participation(
     `from` to `to` and how many it attended, with the ratio chair eligibility uses and whether
     it reaches `ICAT_CHAIR_MIN_ATTENDANCE_RATIO` — so the Chair can table those who have
     stopped participating (ToR 3.B.4, 3.E.2: members actively and regularly participate).
-    Public; answered from memory until the data changes."""
+    Members are named as on `to`, in the UN language `Accept-Language` prefers (English where
+    it is not filled; `Content-Language` names the languages used). Public; answered from
+    memory until the data changes."""
     last = today_or(to)
     first = participation.window(from_, last)
     min_ratio = request.app.state.settings.chair_min_attendance_ratio
+    language = preferred_language(request.headers.get("accept-language"))
     factory = request.app.state.sessionmaker
 
     def build() -> Cached:
+        naming = Naming(last, language)
         with factory() as session:
             data = participation.participation(
-                session=session, first=first, last=last, min_ratio=min_ratio
+                session=session, first=first, last=last, min_ratio=min_ratio, naming=naming
             )
         body = render_json(data)
-        return Cached(body, etag_of(body))
+        return Cached(body, etag_of(body), naming.content_language())
 
-    hit = await cached(request.app.state.read_cache, ("participation", first, last), build)
-    return tagged_response(request, hit.body, hit.etag)
+    key = ("participation", first, last, language)
+    hit = await cached(request.app.state.read_cache, key, build)
+    headers = {"Content-Language": hit.language or language, "Vary": "Accept, Accept-Language"}
+    return tagged_response(request, hit.body, hit.etag, headers=headers)

@@ -1,9 +1,10 @@
 """The member list's fast path: a cache hit is answered before FastAPI routes the request.
 
-The website's one call is the hottest read. When its bytes for the day and representation asked
-(JSON, CSV or the HTML page) are in memory under the current data version, this pure-ASGI layer
-answers them (200, or 304 for a known ETag) with the very function the route uses. Anything else — a miss, a stale data version,
-a query it does not read exactly as the route would — goes on to the route, which validates,
+The website's one call is the hottest read. When its bytes for the day, representation (JSON,
+CSV or the HTML page) and UN language (``Accept-Language``) asked are in memory under the
+current data version, this pure-ASGI layer answers them (200, or 304 for a known ETag) with the
+very function the route uses. Anything else — a miss, a stale data version, a query it does not
+read exactly as the route would — goes on to the route, which validates,
 answers the same way and fills the cache. It sits inside the request-id, rate-limit and
 input-guard layers, so a hit is logged, limited and guarded like any request.
 """
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from icat_api.clock import today
 from icat_api.data_version import VersionedCache
+from icat_api.languages import preferred_language
 from icat_api.member_list.router import PATH, answer, representation_for
 from icat_api.member_list.service import member_list_key
 from icat_api.schemas import Day
@@ -71,7 +73,8 @@ class MemberListFastPath:
         representation = representation_for(headers.get("accept"))
         if representation is None:
             return None  # the route answers 406
-        cached = self.cache.get(member_list_key(day, representation), self.cache.token())
+        language = preferred_language(headers.get("accept-language"))
+        cached = self.cache.get(member_list_key(day, representation, language), self.cache.token())
         if cached is None:
             return None  # the route looks it up again, and counts the miss
         if self.cache.on_lookup is not None:

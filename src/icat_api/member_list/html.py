@@ -5,14 +5,18 @@ One self-contained document: no script, no external asset (the only style is the
 and a list under each, every entity's name linking to its website. Every value from the
 registry is escaped (``html.escape``, quotes too), so a name such as
 ``<script>alert(1)</script>`` is shown as text. Written for right-to-left languages too: the
-page's ``dir`` follows its language, names are isolated (``<bdi>``) and the style uses logical
-properties (``inline-start``), never left or right. Styled to sit in another page: a
+page's ``lang`` is the language of its names and its ``dir`` follows it, names are isolated
+(``<bdi>``, with their own ``lang`` when one fell back to English) and the style uses logical
+properties (``inline-start``), never left or right. The page's own words (headings, the date)
+are English, marked so (``lang="en"``, and ``dir="ltr"`` in a right-to-left page): they are not
+translated. Styled to sit in another page: a
 transparent background and the system's font, so the frame takes on the website's look, and
 long lists flow into as many columns as the frame is wide.
 """
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from html import escape
 from urllib.parse import urlsplit
 
@@ -72,24 +76,45 @@ def _link_target(website: str | None) -> str | None:
     return website if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def _entity(entity: ListedEntity) -> str:
-    name = f"<bdi>{escape(entity.name)}</bdi>"
+Languages = Mapping[str, tuple[str, str | None]]
+
+
+def _bdi(text: str, language: str | None, page: str) -> str:
+    marked = f' lang="{escape(language)}"' if language and language != page else ""
+    return f"<bdi{marked}>{escape(text)}</bdi>"
+
+
+def _entity(entity: ListedEntity, page: str, languages: Languages) -> str:
+    name_language, acronym_language = languages.get(entity.id, (page, page))
+    name = _bdi(entity.name, name_language, page)
     website = _link_target(entity.website)
     if website is not None:
         name = f'<a href="{escape(website)}" target="_blank" rel="noopener">{name}</a>'
     if entity.acronym:
-        name += f" (<bdi>{escape(entity.acronym)}</bdi>)"
+        name += f" ({_bdi(entity.acronym, acronym_language, page)})"
     return f"<li>{name}</li>"
 
 
-def _group(key: str, heading: str, entities: list[ListedEntity]) -> str:
+def _english(page: str) -> str:
+    """The attributes of the page's own (English) words in a page in ``page``'s language."""
+    if page == "en":
+        return ""
+    return ' lang="en" dir="ltr"' if direction(page) == "rtl" else ' lang="en"'
+
+
+def _group(
+    key: str, heading: str, entities: list[ListedEntity], page: str, languages: Languages
+) -> str:
     title = f"{heading} ({len(entities)})" if len(entities) > 1 else heading
     if entities:
         many = ' class="many"' if len(entities) > 6 else ""
-        body = f"<ul{many}>" + "".join(_entity(e) for e in entities) + "</ul>"
+        body = f"<ul{many}>" + "".join(_entity(e, page, languages) for e in entities) + "</ul>"
     else:
-        body = '<p class="none">None on this day.</p>'
-    return f'<section aria-labelledby="{key}"><h2 id="{key}">{escape(title)}</h2>{body}</section>'
+        body = f'<p class="none"{_english(page)}>None on this day.</p>'
+    return (
+        f'<section aria-labelledby="{key}"><h2 id="{key}"{_english(page)}>{escape(title)}</h2>'
+        f"{body}</section>"
+    )
 
 
 def _groups(data: MemberList) -> dict[str, list[ListedEntity]]:
@@ -102,14 +127,17 @@ def _groups(data: MemberList) -> dict[str, list[ListedEntity]]:
     }
 
 
-def render(data: MemberList, lang: str = "en") -> bytes:
-    """The whole page, UTF-8."""
+def render(data: MemberList, lang: str = "en", languages: Languages | None = None) -> bytes:
+    """The whole page, UTF-8, in ``lang`` (the language of its names); ``languages`` gives,
+    per entity id, the languages its name and acronym are in where they may differ."""
     groups = _groups(data)
+    languages = languages or {}
     sections = "\n".join(
-        _group(key, plural if len(groups[key]) > 1 else singular, groups[key])
+        _group(key, plural if len(groups[key]) > 1 else singular, groups[key], lang, languages)
         for singular, plural, key in _GROUPS
     )
-    day = format_date(data.as_of, "long", lang)
+    day = format_date(data.as_of, "long", "en")
+    english = _english(lang)
     page = (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(lang)}" dir="{direction(lang)}">\n'
@@ -118,9 +146,9 @@ def render(data: MemberList, lang: str = "en") -> bytes:
         f"<title>ICAT members on {escape(day)}</title>\n"
         f"<style>{_STYLE}</style>\n"
         "</head>\n<body>\n<main>\n"
-        "<h1>Inter-Agency Coordination Group against Trafficking in Persons (ICAT)</h1>\n"
-        f'<p>Who belonged to ICAT on <time datetime="{data.as_of.isoformat()}">{escape(day)}'
-        "</time>.</p>\n"
+        f"<h1{english}>Inter-Agency Coordination Group against Trafficking in Persons (ICAT)</h1>\n"
+        f'<p{english}>Who belonged to ICAT on <time datetime="{data.as_of.isoformat()}">'
+        f"{escape(day)}</time>.</p>\n"
         f"{sections}\n"
         "</main>\n</body>\n</html>\n"
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from icat_api import csv_output
 from icat_api.conditional import etag_matches
 from icat_api.data_version import Cached
+from icat_api.languages import ENGLISH, preferred_language
 from icat_api.member_list import html, service
 from icat_api.member_list.schemas import EXAMPLE, MemberList
 from icat_api.member_list.service import Representation
@@ -16,7 +17,7 @@ from icat_api.problems import responses
 
 PATH = "/v1/member-list"
 router = APIRouter(prefix="/v1", tags=["member list"])
-_HEADERS = {"Cache-Control": "public, max-age=60", "Vary": "Accept"}
+_HEADERS = {"Cache-Control": "public, max-age=60", "Vary": "Accept, Accept-Language"}
 # The page runs nothing and loads nothing (html.py says why each directive); nosniff: a browser
 # takes each representation for what its Content-Type says, never for a page.
 _HTML_HEADERS = {
@@ -38,8 +39,8 @@ def representation_for(accept: str | None) -> Representation | None:
     return None if chosen is None else Representation(chosen)
 
 
-def _headers(etag: str, day: date, representation: Representation) -> dict[str, str]:
-    headers = {"ETag": etag, **_HEADERS}
+def _headers(cached: Cached, day: date, representation: Representation) -> dict[str, str]:
+    headers = {"ETag": cached.etag, "Content-Language": cached.language or ENGLISH, **_HEADERS}
     if representation is Representation.CSV:
         headers.update(csv_output.attachment(service.csv_filename(day)))
     elif representation is Representation.HTML:
@@ -52,8 +53,9 @@ def answer(
 ) -> Response:
     """The member list's answer from its cached bytes: 200, or 304 when the ETag is known.
     Also used by the fast path (``fast.py``), so both answer the same bytes and headers. The
-    CSV is an attachment named for its day; the HTML page carries its security policy."""
-    headers = _headers(cached.etag, day, representation)
+    CSV is an attachment named for its day; the HTML page carries its security policy. Its
+    ``Content-Language`` names the languages of the names in it."""
+    headers = _headers(cached, day, representation)
     if etag_matches(if_none_match, cached.etag):
         return Response(status_code=304, headers=headers)
     return Response(cached.body, media_type=_MEDIA_TYPES[representation], headers=headers)
@@ -71,6 +73,12 @@ def answer(
             "accessible page to embed in an `<iframe>`: no script, no external asset, every "
             "name linking to the entity's website.",
             "headers": {
+                "Content-Language": {
+                    "description": "The languages of the names in the answer, the one "
+                    "`Accept-Language` asked for first (`fr, en`), `en` when none was in it.",
+                    "schema": {"type": "string"},
+                },
+                "Vary": {"description": "`Accept, Accept-Language`.", "schema": {"type": "string"}},
                 "Content-Disposition": {
                     "description": "With CSV: `attachment; "
                     'filename="icat-member-list-YYYY-MM-DD.csv"`, the day asked.',
@@ -103,10 +111,19 @@ async def get_member_list(request: Request, on: OnQuery = None) -> Response:
     Working Group and the partners, each with `id`, `name`, `acronym` and `website`, as ICAT
     stood on `on` (today by default). `Accept: text/csv` answers CSV, one row per entity and
     group; `Accept: text/html` the same as a web page for the website to embed. Public and
-    cacheable: send the `ETag` back as `If-None-Match` for a 304. No personal data, ever."""
+    cacheable: send the `ETag` back as `If-None-Match` for a 304. No personal data, ever.
+
+    Names are those each entity went by on `on` (a former name before its renaming, in
+    English), in the UN language `Accept-Language` prefers (`ar`, `zh`, `en`, `fr`, `ru`,
+    `es`; q-values weighed, regional variants such as `fr-CH` read as their language), English
+    for each name not filled in it. `Content-Language` names the languages the answer actually
+    uses, the one asked first (`fr, en` when some French names were missing; `en` when none was
+    filled); the HTML page's `lang` is the first, and `dir="rtl"` for Arabic. Each language has
+    its own ETag."""
     representation = representation_for(request.headers.get("accept"))
     if representation is None:
         raise NotAcceptable(OFFERED)
     day = today_or(on)
-    cached = await service.cached_member_list(request.app, day, representation)
+    language = preferred_language(request.headers.get("accept-language"))
+    cached = await service.cached_member_list(request.app, day, representation, language)
     return answer(cached, day, representation, request.headers.get("if-none-match"))

@@ -32,6 +32,13 @@ A6. UN Women and OSCE co-chaired 2019 (Annex 3); how they split the tasks of ToR
     in the documents, so the split is left unrecorded (null).
 A7. Every member and partner is a UN entity or an intergovernmental organization whose mandate
     addresses trafficking in persons (ToR 3.A.4): membership shows the Working Group found so.
+A8. Renamings. The FACT SHEET names the Department of Political Affairs (DPA) and the
+    Department of Peacekeeping Operations (DPKO). General Assembly resolution 72/199 (2017)
+    restructured the Secretariat's peace and security pillar; from 1 January 2019 they are the
+    Department of Political and Peacebuilding Affairs (DPPA) and the Department of Peace
+    Operations (DPO). The records carry the current names, the former ones until 31 December
+    2018 (ToR 3.C.2: an as-of view shows the name used that day); the ids stay `dpa` and `dpko`
+    (ids never change). Only English names are seeded: no source document gives the others.
 """
 
 from dataclasses import dataclass
@@ -52,6 +59,22 @@ class SeedEntity:
     website: str | None
     mandate_reference: str | None = None
     mandate_covers_tip: bool = True  # A7
+    former_names: tuple["SeedFormerName", ...] = ()  # A8
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SeedFormerName:
+    name: str
+    acronym: str | None
+    until: date
+
+
+BEFORE_RESTRUCTURING = date(2018, 12, 31)  # A8: the last day of the former names
+_RENAMED_NOTE = (
+    "Named {former} ({acronym}) in the ICAT fact sheet; renamed on 1 January 2019 when General "
+    "Assembly resolution 72/199 restructured the peace and security pillar (assumption A8)."
+)
 
 
 @dataclass(frozen=True)
@@ -92,8 +115,32 @@ ENTITIES: tuple[SeedEntity, ...] = (
         "CTED",
         "https://www.un.org/securitycouncil/ctc/",
     ),
-    _un("dpko", "Department of Peacekeeping Operations", "DPKO", "https://peacekeeping.un.org"),
-    _un("dpa", "Department of Political Affairs", "DPA", "https://dppa.un.org"),
+    SeedEntity(
+        "dpko",
+        "Department of Peace Operations",
+        "DPO",
+        "un_entity",
+        "global",
+        True,
+        "https://peacekeeping.un.org",
+        former_names=(
+            SeedFormerName("Department of Peacekeeping Operations", "DPKO", BEFORE_RESTRUCTURING),
+        ),
+        note=_RENAMED_NOTE.format(former="Department of Peacekeeping Operations", acronym="DPKO"),
+    ),
+    SeedEntity(
+        "dpa",
+        "Department of Political and Peacebuilding Affairs",
+        "DPPA",
+        "un_entity",
+        "global",
+        True,
+        "https://dppa.un.org",
+        former_names=(
+            SeedFormerName("Department of Political Affairs", "DPA", BEFORE_RESTRUCTURING),
+        ),
+        note=_RENAMED_NOTE.format(former="Department of Political Affairs", acronym="DPA"),
+    ),
     SeedEntity(
         "icmpd",
         "International Centre for Migration Policy Development",

@@ -1,6 +1,7 @@
 """Load the real data. Each record is keyed by what identifies it, so a second run adds nothing."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ import icat_api.models  # noqa: F401  (every table, for foreign keys across pack
 from icat_api.applications.models import Application
 from icat_api.audit.service import record
 from icat_api.chair_terms.models import ChairSeat, ChairTerm
+from icat_api.db import utcnow
 from icat_api.entities.models import Entity, Membership
 from icat_api.funding.models import Funding
 from icat_api.governance.models import Attendance, Decision, Enrolment, Meeting
@@ -28,6 +30,7 @@ class SeedReport:
     decisions: int = 0
     products: int = 0
     funding: int = 0
+    renamed: int = 0
 
     @property
     def total(self) -> int:
@@ -64,11 +67,16 @@ def seed(session: Session) -> SeedReport:
                 mandate_covers_tip=e.mandate_covers_tip,
                 mandate_reference=e.mandate_reference,
                 website=e.website,
+                names={"en": e.name},
+                acronyms={"en": e.acronym} if e.acronym else {},
+                former_names=_former_names(e),
+                note=e.note,
             )
         )
         record(session, None, "seed", ("entity", e.id), after={"id": e.id, "name": e.name})
         report.entities += 1
     session.flush()
+    _rename(session, known, report)
 
     spans = set(
         session.execute(select(Membership.entity_id, Membership.role, Membership.starts_on))
@@ -139,6 +147,42 @@ def seed(session: Session) -> SeedReport:
     _seed_2015(session, report)
     _seed_products_and_funds(session, report)
     return report
+
+
+def _former_names(e: data.SeedEntity) -> list[dict[str, Any]]:
+    return [
+        {"name": f.name, "acronym": f.acronym, "until": f.until.isoformat()} for f in e.former_names
+    ]
+
+
+def _rename(session: Session, known: set[str], report: SeedReport) -> None:
+    """Renamings (assumption A8) for a registry seeded before they were: an entity still bearing
+    its former name, with no former name recorded, takes the current one. An entity the
+    Coordinator has renamed or given a history is left as it is."""
+    for e in data.ENTITIES:
+        if not e.former_names or e.id not in known:
+            continue
+        entity = session.get(Entity, e.id)
+        latest = e.former_names[-1]
+        if entity is None or entity.former_names or entity.name != latest.name:
+            continue
+        before = {"name": entity.name, "acronym": entity.acronym}
+        entity.name, entity.acronym = e.name, e.acronym
+        entity.names = {**entity.names, "en": e.name}
+        entity.acronyms = {**entity.acronyms, "en": e.acronym} if e.acronym else {}
+        entity.former_names = _former_names(e)
+        entity.note = entity.note or e.note
+        entity.updated_at = utcnow()
+        record(
+            session,
+            None,
+            "seed",
+            ("entity", e.id),
+            before=before,
+            after={"name": e.name, "acronym": e.acronym, "former_names": entity.former_names},
+        )
+        report.renamed += 1
+    session.flush()
 
 
 def _seed_products_and_funds(session: Session, report: SeedReport) -> None:
