@@ -19,6 +19,8 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from icat_api.negotiation import weighted
+
 ENGLISH = "en"
 # In the order the UN lists them (alphabetical in English): the order of keys in every answer.
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
@@ -62,30 +64,9 @@ class LanguageRange:
         return self.tag.split("-")[0]
 
 
-def _weight(params: list[str]) -> float | None:
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                q = float(value.strip())
-            except ValueError:
-                return None
-            return q if 0 <= q <= 1 else None
-    return 1.0
-
-
 def parse_accept_language(header: str) -> list[LanguageRange]:
     """The language ranges of an ``Accept-Language`` header; unreadable ones are skipped."""
-    ranges = []
-    for part in header.split(",")[:64]:  # a bounded number of ranges
-        tag, *params = part.split(";")
-        tag = tag.strip().lower()
-        if not _RANGE.fullmatch(tag):
-            continue
-        q = _weight(params)
-        if q is not None:
-            ranges.append(LanguageRange(tag, q))
-    return ranges
+    return [LanguageRange(tag, q) for tag, q in weighted(header) if _RANGE.fullmatch(tag)]
 
 
 def _lookup(header: str) -> str:

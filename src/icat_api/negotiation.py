@@ -7,7 +7,7 @@ default first). No ``Accept``, or one with nothing readable in it, takes the def
 offered type weighs 0, nothing is acceptable: ``406``, a problem+json naming what is offered.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -56,16 +56,23 @@ def _weight(params: list[str]) -> float | None:
     return 1.0
 
 
+def weighted(header: str) -> Iterator[tuple[str, float]]:
+    """Each comma-separated value of a weighted header (``Accept``, ``Accept-Language``), lower
+    case, with its ``q`` (1 when not given); values whose weight is unreadable or outside 0..1
+    are skipped, and at most 64 are read (a huge header costs no more)."""
+    for part in header.split(",")[:64]:
+        value, *params = part.split(";")
+        q = _weight(params)
+        if q is not None:
+            yield value.strip().lower(), q
+
+
 def parse_accept(header: str) -> list[MediaRange]:
     """The media ranges of an ``Accept`` header; unreadable ones are skipped."""
     ranges = []
-    for part in header.split(",")[:64]:  # a bounded number of ranges
-        media, *params = part.split(";")
-        kind, slash, sub = media.strip().lower().partition("/")
-        if not slash or not kind or not sub or (kind == "*" and sub != "*"):
-            continue
-        q = _weight(params)
-        if q is not None:
+    for media, q in weighted(header):
+        kind, slash, sub = media.partition("/")
+        if slash and kind and sub and not (kind == "*" and sub != "*"):
             ranges.append(MediaRange(kind, sub, q))
     return ranges
 
