@@ -8,11 +8,11 @@ from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
+from icat_api.db import SAFE_METHODS
 from icat_api.negotiation import negotiate
 from icat_api.problems import PreconditionFailed
 
 JSON = "application/json"
-SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def etag_of(body: bytes) -> str:
