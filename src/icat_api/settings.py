@@ -142,6 +142,28 @@ class Settings(BaseSettings):
             ),
         ),
     ] = 1.0
+    response_cache_enabled: Annotated[
+        bool,
+        Field(
+            description=(
+                "Answer anonymous public reads (GET, HEAD) from the data-versioned cache of "
+                "their bytes (on by default). Off, every read runs its route: for measuring "
+                "cache misses."
+            )
+        ),
+    ] = True
+    response_cache_entries: Annotated[
+        int,
+        Field(ge=1, le=1_000_000, description="At most this many answers are kept in memory."),
+    ] = 4096
+    response_cache_bytes: Annotated[
+        int,
+        Field(
+            ge=1024,
+            le=4 * 1024**3,
+            description="At most this many bytes of answers are kept in memory (per process).",
+        ),
+    ] = 64 * 1024 * 1024
     chair_min_attendance_ratio: Annotated[
         float,
         Field(
