@@ -183,7 +183,7 @@ REQUESTS: list[tuple[dict[str, str], dict[str, str]]] = [
 ]
 
 
-def test_the_fast_path_answers_exactly_what_the_route_answers(client: TestClient) -> None:
+def test_the_response_cache_answers_exactly_what_the_route_answers(client: TestClient) -> None:
     """The first request is a miss (the route answers and fills the cache); the second is a hit
     answered before routing. Status, headers but the request id, and bytes are the same, for
     200 and for 304."""
@@ -206,13 +206,13 @@ def test_the_fast_path_answers_exactly_what_the_route_answers(client: TestClient
         assert miss.status_code == 200 and miss_304.status_code == 304
 
 
-def test_the_fast_path_leaves_what_it_cannot_read_to_the_route(client: TestClient) -> None:
+def test_the_response_cache_leaves_what_it_cannot_read_to_the_route(client: TestClient) -> None:
     client.get("/v1/member-list")  # fills the cache for today
     for query in ("on=2019-13-01", "on=", "on=0", "on=%ZZ", "on=1900-01-01"):
         r = client.get(f"/v1/member-list?{query}")
         assert r.status_code == 422, (query, r.status_code)
         assert r.headers["content-type"].startswith("application/problem+json")
-    # A repeated `on` is the route's to read (it takes one), never the fast path's.
+    # A repeated `on` is the route's to read (it takes one), never the response cache's.
     twice = client.get("/v1/member-list?on=2019-06-30&on=2015-08-01")
     assert twice.status_code == 200 and twice.json()["as_of"] in ("2019-06-30", "2015-08-01")
 

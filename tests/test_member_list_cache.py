@@ -1,5 +1,6 @@
-"""The member list's cache against a real server: a write made by another process (another
-worker, the command-line tool) shows within `ICAT_CACHE_CHECK_SECONDS` (1 s by default)."""
+"""The response cache against a real server: a write made by another process (another worker,
+the command-line tool) shows within `ICAT_CACHE_CHECK_SECONDS` (1 s by default), in the member
+list and in every other public read."""
 
 import time
 from datetime import date
@@ -16,6 +17,13 @@ from tests.livesrv import live_server
 ON = "2024-06-30"
 
 
+def status(base: str) -> str:
+    r = httpx.get(f"{base}/v1/entities/undp", params={"on": ON}, timeout=10)
+    assert r.status_code == 200, r.text
+    value: str = r.json()["status"]
+    return value
+
+
 def members(base: str) -> tuple[set[str], str]:
     r = httpx.get(f"{base}/v1/member-list", params={"on": ON}, timeout=10)
     assert r.status_code == 200, r.text
@@ -28,6 +36,7 @@ def test_a_write_by_another_process_shows_within_a_second_or_two(tmp_path: Path)
         listed, etag = members(base)
         assert "undp" in listed
         assert members(base) == (listed, etag)  # cached, the same bytes
+        assert status(base) == status(base) == "member"
 
         engine = make_engine(url)
         with make_sessionmaker(engine)() as session, session.begin():
@@ -47,3 +56,4 @@ def test_a_write_by_another_process_shows_within_a_second_or_two(tmp_path: Path)
             time.sleep(0.1)
         assert now_listed == listed - {"undp"}
         assert now_etag != etag
+        assert status(base) != "member"

@@ -1,6 +1,6 @@
 """The member list, the Working Group, chairs and the Chair's report in the UN languages and as
 of a day (issue 16, items 1 and 2): French, Arabic and a language nobody filled; the 2015 list
-with the names of 2015; per-language ETags and cache entries, the fast path included; Arabic
+with the names of 2015; per-language ETags and cache entries, the response cache included; Arabic
 and Chinese byte-exact in JSON, CSV and the HTML page."""
 
 import csv
@@ -111,7 +111,7 @@ def test_a_language_nobody_filled_is_english_and_says_so(client: TestClient, lan
 
 
 @pytest.mark.usefixtures("spoken")
-def test_each_language_has_its_own_etag_and_304_on_the_route_and_the_fast_path(
+def test_each_language_has_its_own_etag_and_304_on_the_route_and_the_response_cache(
     client: TestClient,
 ) -> None:
     for accept in ("application/json", CSV, HTML):
@@ -119,7 +119,7 @@ def test_each_language_has_its_own_etag_and_304_on_the_route_and_the_fast_path(
         for language in ("en", "fr", "ar", "zh"):
             client.app.state.read_cache.clear()  # type: ignore[attr-defined]
             miss = member_list(client, language, accept)  # the route fills the cache
-            hit = member_list(client, language, accept)  # the fast path answers
+            hit = member_list(client, language, accept)  # the response cache answers
             assert hit.content == miss.content
             assert hit.headers["content-language"] == miss.headers["content-language"]
             tags[language] = etag = miss.headers["etag"]
@@ -135,7 +135,7 @@ def test_each_language_has_its_own_etag_and_304_on_the_route_and_the_fast_path(
 
 
 @pytest.mark.usefixtures("spoken")
-def test_the_fast_path_answers_each_language_as_the_route_does(client: TestClient) -> None:
+def test_the_response_cache_answers_each_language_as_the_route_does(client: TestClient) -> None:
     for language in ("fr", "ar", "zh-TW", "ru", "fr;q=0, ar;q=0.4"):
         client.app.state.read_cache.clear()  # type: ignore[attr-defined]
         route = member_list(client, language, HTML, on="2019-06-30")

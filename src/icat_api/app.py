@@ -31,7 +31,6 @@ from icat_api.governance.working_group_router import router as working_group_rou
 from icat_api.health import router as health_router
 from icat_api.idempotency.middleware import Idempotency
 from icat_api.logs import configure_logging
-from icat_api.member_list.fast import MemberListFastPath
 from icat_api.member_list.router import router as member_list_router
 from icat_api.middleware import HostGuard, InputGuard, RequestContext
 from icat_api.observability import tracing
@@ -40,6 +39,7 @@ from icat_api.problems import install_handlers
 from icat_api.publications.router import router as publications_router
 from icat_api.ratelimit import RateLimit
 from icat_api.records.router import router as records_router
+from icat_api.response_cache import ResponseCache, media_types
 from icat_api.settings import Settings, get_settings
 from icat_api.webhooks import outbox, sender
 from icat_api.webhooks.router import router as webhooks_router
@@ -109,7 +109,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.writers = writers_for(engine)
     app.state.read_cache = VersionedCache(
-        lambda: _stored_version(app), check_seconds=settings.cache_check_seconds, size=512
+        lambda: _stored_version(app),
+        check_seconds=settings.cache_check_seconds,
+        size=settings.response_cache_entries,
+        max_bytes=settings.response_cache_bytes,
     )
 
     install_handlers(app)
@@ -145,7 +148,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics = install(app, engine)  # GET /metrics
 
     app.add_middleware(Idempotency)
-    app.add_middleware(MemberListFastPath, cache=app.state.read_cache)
+    if settings.response_cache_enabled:
+        app.add_middleware(
+            ResponseCache, cache=app.state.read_cache, offered=lambda: media_types(app.openapi())
+        )
     app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_enabled:
         app.add_middleware(

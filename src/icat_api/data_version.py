@@ -86,11 +86,13 @@ def stored_version(session: Session) -> int:
 @dataclass(frozen=True)
 class Cached:
     """An answer kept in memory: its bytes, their ETag, and the languages of its names
-    (``Content-Language``) when it shows names."""
+    (``Content-Language``) when it shows names; a whole HTTP answer (the response cache's) also
+    keeps its headers as they were sent."""
 
     body: bytes
     etag: str
     language: str | None = None
+    headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
 class VersionedCache:
@@ -118,7 +120,8 @@ class VersionedCache:
         self._stored = -1
         self._checked_at = float("-inf")
         self.on_lookup: Callable[[bool], None] | None = None
-        """Told of each lookup made for a request, hit (True) or miss (metrics, when enabled)."""
+        """Told of each lookup of a request's answer (the response cache's), hit (True) or miss
+        (metrics, when enabled); not of the parts routes keep to build their answers."""
 
     def stale_check_due(self) -> bool:
         """Whether the stored version should be read before answering."""
@@ -161,6 +164,14 @@ class VersionedCache:
             _, (_, gone) = self._entries.popitem(last=False)
             self._bytes -= len(gone.body)
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        """The bytes of the answers kept."""
+        return self._bytes
+
     def clear(self) -> None:
         self._entries.clear()
         self._bytes = 0
@@ -174,8 +185,6 @@ async def cached(cache: VersionedCache, key: Hashable, build: Callable[[], Cache
         await run_in_threadpool(cache.refresh)
     token = cache.token()  # taken before building: a write meanwhile makes the entry stale
     hit = cache.get(key, token)
-    if cache.on_lookup is not None:
-        cache.on_lookup(hit is not None)
     if hit is None:
         hit = await run_in_threadpool(build)
         cache.put(key, token, hit)

@@ -88,7 +88,7 @@ def _cached_lookup(header: str) -> str:
 
 def preferred_language(header: str | None) -> str:
     """The UN language ``header`` (an ``Accept-Language``) prefers; English when it names none.
-    Short headers (what browsers send) are remembered: the member list's fast path asks."""
+    Short headers (what browsers send) are remembered: the response cache asks at every read."""
     if not header:
         return ENGLISH
     return _cached_lookup(header) if len(header) <= 200 else _lookup(header)

@@ -77,21 +77,32 @@ def parse_accept(header: str) -> list[MediaRange]:
     return ranges
 
 
+def weights(header: str | None, offered: Sequence[str]) -> tuple[float | None, ...] | None:
+    """The weight ``header`` gives each offered type (None when no range names it): the most
+    specific range that matches decides (RFC 9110, 12.5.1). None when the header has nothing
+    readable (the default is taken). What a request prefers among any of ``offered`` depends on
+    these weights alone (the response cache keys its answers by them)."""
+    ranges = parse_accept(header) if header else []
+    if not ranges:
+        return None
+    out: list[float | None] = []
+    for media_type in offered:
+        matches = [(r.specificity(media_type), r.q) for r in ranges]
+        matches = [m for m in matches if m[0] >= 0]
+        out.append(max(matches)[1] if matches else None)
+    return tuple(out)
+
+
 def preferred(header: str | None, offered: Sequence[str]) -> str | None:
     """The offered type ``header`` prefers; the first offered without a readable header; None
     when none is acceptable."""
-    ranges = parse_accept(header) if header else []
-    if not ranges:
+    weighed = weights(header, offered)
+    if weighed is None:
         return offered[0]
     best: tuple[float, int] | None = None
     chosen = None
-    for index, media_type in enumerate(offered):
-        matches = [(r.specificity(media_type), r.q) for r in ranges]
-        matches = [m for m in matches if m[0] >= 0]
-        if not matches:
-            continue
-        q = max(matches)[1]  # the most specific range decides (RFC 9110, 12.5.1)
-        if q > 0 and (best is None or (q, -index) > best):
+    for index, (media_type, q) in enumerate(zip(offered, weighed, strict=True)):
+        if q is not None and q > 0 and (best is None or (q, -index) > best):
             best, chosen = (q, -index), media_type
     return chosen
 

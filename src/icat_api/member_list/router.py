@@ -51,8 +51,7 @@ def _headers(cached: Cached, day: date, representation: Representation) -> dict[
 def answer(
     cached: Cached, day: date, representation: Representation, if_none_match: str | None
 ) -> Response:
-    """The member list's answer from its cached bytes: 200, or 304 when the ETag is known.
-    Also used by the fast path (``fast.py``), so both answer the same bytes and headers. The
+    """The member list's answer from its cached bytes: 200, or 304 when the ETag is known. The
     CSV is an attachment named for its day; the HTML page carries its security policy. Its
     ``Content-Language`` names the languages of the names in it."""
     headers = _headers(cached, day, representation)

@@ -119,7 +119,7 @@ def _build(
 def member_list_key(
     day: date, representation: Representation, language: str
 ) -> tuple[str, date, Representation, str]:
-    """The member list's key in the read cache (the fast path looks it up too): one entry per
+    """The member list's key in the read cache: one entry per
     day, representation and UN language asked."""
     return ("member-list", day, representation, language)
 

@@ -5,7 +5,7 @@
   included (:class:`HttpMetrics` sits outside every other layer), under its route template
   (``/v1/entities/{entity_id}``), never the raw path. A path no route matches is
   ``<unmatched>`` and a method outside HTTP's usual seven is ``OTHER``: callers cannot make new
-  series. An answer given before routing (the member list's fast path, a 429, a 413) is labelled
+  series. An answer given before routing (the response cache's hits, a 429, a 413) is labelled
   with the template its path would have reached.
 * ``icat_read_cache_hits_total`` / ``icat_read_cache_misses_total``: lookups of the read cache
   (:class:`~icat_api.data_version.VersionedCache`), one per request that consults it.
@@ -173,7 +173,7 @@ def _leaves(routes: Iterable[BaseRoute]) -> Iterator[tuple[re.Pattern[str], str]
 
 class _Templates:
     """The route template of a path that was answered before routing: a dictionary for paths
-    without parameters (the member list's fast path costs a lookup), else the routes' patterns
+    without parameters (the response cache's hits cost a lookup), else the routes' patterns
     in order (refusals, unmatched paths). Built at first use, once every route is there."""
 
     def __init__(self, routes: Callable[[], Sequence[BaseRoute]]) -> None:
