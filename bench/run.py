@@ -10,23 +10,31 @@ side by side in the same run, and prints ratios:
    against the member list as the unit;
 3. the sync of 200 focal points with ten webhook subscriptions against none, in turns (target:
    no slower: deliveries are written to an outbox and sent by a loop off the request's path);
-4. with ``--scale 100`` (the default): list and rule endpoints, the change feed's page of 200
+4. every public GET family, anonymous, from the service with its response cache on and off,
+   against a minimal FastAPI + SQLAlchemy + pydantic app (``bench.families``, issue 17; targets:
+   cached at least 1.0x, cold ``GET /v1/entities`` at least 0.5x, ``304`` at least 0.9x of the
+   bare app's);
+5. writes: an admission decision and the sync of 200 focal points, peak and at a fixed rate,
+   every answer a 2xx (``bench.writes``);
+6. with ``--scale 100`` (the default): list and rule endpoints, the change feed's page of 200
    among them, on 100 times the real data (``bench.scale``) against the real data, at a fixed
    rate (target: p50 within 2x).
+
+``--only families,writes`` runs some of the sections (``member-list`` is 1-3); ``--family NAME``
+(again for more) some of the families.
 """
 
 import argparse
-import json
-import statistics
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-from bench import load, report
+from bench import families, load, report, writes
 from bench.load import BIN, Load, cli, environment, running
 from bench.report import Row
+from bench.writes import SYNC_PATH, sync_files
 
 MEMBER_LIST = "/v1/member-list"
 OTHERS: dict[str, str] = {
@@ -34,7 +42,6 @@ OTHERS: dict[str, str] = {
     "GET voting rights": "/v1/entities/ilo/voting-rights",
     "GET chair eligibility": "/v1/entities/ilo/chair-eligibility",
 }
-SYNC_PATH = "/v1/entities/ilo/focal-points"
 # Lists are asked for pages of the same size on both data sets (most fill a page of 10 on the
 # real data too), so the comparison is of the work per request, not of the page's length.
 SCALED: dict[str, str] = {
@@ -55,43 +62,6 @@ SCALED: dict[str, str] = {
     "GET /v1/changes (a page of 200)": "/v1/changes?limit=200",
 }
 SUBSCRIPTIONS = 10
-
-
-def contacts(version: int, n: int = 200) -> dict[str, object]:
-    """A set of ``n`` contacts; versions differ in one contact's phone."""
-    return {
-        "items": [
-            {
-                "external_id": f"bench-{i}",
-                "name": f"Focal Point {i}",
-                "email": f"fp{i}@ilo.org",
-                "phone": f"+4122799{(i + (version if i == 0 else 0)) % 10000:04d}",
-                "is_primary": i == 0,
-            }
-            for i in range(n)
-        ]
-    }
-
-
-def sync_files(work: Path, key: str) -> tuple[Path, Path]:
-    """A wrk script alternating two sets (each request changes one contact), and one set's
-    body for hey (after the first, an unchanged sync: the nightly common case)."""
-    bodies = [json.dumps(contacts(v)) for v in (1, 2)]
-    script = work / "sync.lua"
-    script.write_text(
-        'wrk.method = "PUT"\n'
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
-        f"local bodies = {{[==[{bodies[0]}]==], [==[{bodies[1]}]==]}}\n"
-        "local i = 0\n"
-        "request = function()\n"
-        "  i = i + 1\n"
-        "  return wrk.format(nil, nil, nil, bodies[i % 2 + 1])\n"
-        "end\n"
-    )
-    body = work / "sync.json"
-    body.write_text(bodies[0])
-    return script, body
 
 
 def prepare(url: str, scale: int | None, audit_events: int) -> str:
@@ -148,48 +118,22 @@ def shape(url: str, headers: dict[str, str]) -> str:
     return f"{len(r.content) / 1024:.0f} KiB"
 
 
-def median_load(runs: list[Load]) -> Load:
-    return Load(
-        statistics.median(r.rps for r in runs),
-        statistics.median(r.p50_ms for r in runs),
-        statistics.median(r.p99_ms for r in runs),
-        sum(r.failures for r in runs),
-    )
-
-
 def alternate(rounds: int, *measures: Callable[[], Load]) -> list[Load]:
     """Run the measures in turn, ``rounds`` times, and answer the median of each."""
     results: list[list[Load]] = [[] for _ in measures]
     for _ in range(rounds):
         for i, measure in enumerate(measures):
             results[i].append(measure())
-    return [median_load(r) for r in results]
+    return [load.median(r) for r in results]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (reads)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternations service/bare app")
-    parser.add_argument("--rate", type=int, default=200, help="fixed rate for the member list")
-    parser.add_argument("--slow-rate", type=int, default=20, help="fixed rate, other endpoints")
-    parser.add_argument("--scale", type=int, default=100, help="data factor; 0 to skip")
-    parser.add_argument("--audit-events", type=int, default=1_000_000)
-    parser.add_argument(
-        "--database-url",
-        default=None,
-        help="an empty database for the real data (SQLite file in a temporary folder if unset)",
-    )
-    parser.add_argument("--scale-database-url", default=None, help="an empty one for the scale")
-    args = parser.parse_args()
-    load.require_tools()
-    work = Path(tempfile.mkdtemp(prefix="icat-bench-"))
-    real_url = args.database_url or f"sqlite:///{work / 'real.db'}"
-    key = prepare(real_url, None, 0)
+def member_list(
+    args: argparse.Namespace, work: Path, real_url: str, key: str, rows: list[Row]
+) -> None:
+    """Rows 1-3: the member list against the bare app, other endpoints against the member list,
+    the sync with webhook subscriptions against none."""
     auth = {"Authorization": f"Bearer {key}"}
     seconds, conns = args.seconds, args.connections
-    rows: list[Row] = []
-
     port, bare_port = load.free_port(), load.free_port()
     # The webhooks' row delivers to a receiver on 127.0.0.1.
     service_env = environment(real_url, ICAT_WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
@@ -232,6 +176,7 @@ def main() -> None:
             headers=auth,
             method="PUT",
             body=body,
+            ok=("2",),
         )
         rows.append(
             report.against_unit("PUT sync of 200 focal points", peak, unit, fixed, unit_fixed)
@@ -258,28 +203,101 @@ def main() -> None:
                     f"PUT sync, {SUBSCRIPTIONS} webhook subscriptions / none", subscribed, alone
                 )
             )
+
+
+def real_data(
+    args: argparse.Namespace, work: Path, real_url: str, key: str
+) -> tuple[dict[str, Load], dict[str, str]]:
+    """The scaled endpoints on the real data, at a fixed rate, and what each answer holds."""
+    auth = {"Authorization": f"Bearer {key}"}
+    port = load.free_port()
+    with running(
+        load.service_command(port), environment(real_url), port, work / "real.log"
+    ) as base:
         real_fixed = {
-            name: load.hey(base + path, seconds=seconds, rate=args.slow_rate, headers=auth)
+            name: load.hey(base + path, seconds=args.seconds, rate=args.slow_rate, headers=auth)
             for name, path in SCALED.items()
         }
-        real_shapes = {name: shape(base + path, auth) for name, path in SCALED.items()}
+        return real_fixed, {name: shape(base + path, auth) for name, path in SCALED.items()}
 
-    if args.scale:
-        scale_url = args.scale_database_url or f"sqlite:///{work / 'scale.db'}"
-        scale_key = prepare(scale_url, args.scale, args.audit_events)
-        scale_auth = {"Authorization": f"Bearer {scale_key}"}
-        port = load.free_port()
-        with running(
-            load.service_command(port), environment(scale_url), port, work / "scale.log"
-        ) as base:
-            for name, path in SCALED.items():
-                big = load.hey(
-                    base + path, seconds=seconds, rate=args.slow_rate, headers=scale_auth
-                )
-                what = f"{name} [{real_shapes[name]} -> {shape(base + path, scale_auth)}]"
-                rows.append(report.scaled(what, args.scale, big, real_fixed[name]))
 
-    print(report.table(rows, args))
+def scaled(
+    args: argparse.Namespace,
+    work: Path,
+    real_fixed: dict[str, Load],
+    real_shapes: dict[str, str],
+    rows: list[Row],
+) -> None:
+    """Row 6: the scaled endpoints on ``args.scale`` times the data against the real data."""
+    scale_url = args.scale_database_url or f"sqlite:///{work / 'scale.db'}"
+    scale_key = prepare(scale_url, args.scale, args.audit_events)
+    scale_auth = {"Authorization": f"Bearer {scale_key}"}
+    port = load.free_port()
+    with running(
+        load.service_command(port), environment(scale_url), port, work / "scale.log"
+    ) as base:
+        for name, path in SCALED.items():
+            big = load.hey(
+                base + path, seconds=args.seconds, rate=args.slow_rate, headers=scale_auth
+            )
+            what = f"{name} [{real_shapes[name]} -> {shape(base + path, scale_auth)}]"
+            rows.append(report.scaled(what, args.scale, big, real_fixed[name]))
+
+
+SECTIONS = ("member-list", "families", "writes", "scale")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (reads)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations service/bare app")
+    parser.add_argument("--rate", type=int, default=200, help="fixed rate, cached reads")
+    parser.add_argument("--slow-rate", type=int, default=20, help="fixed rate, other endpoints")
+    parser.add_argument("--scale", type=int, default=100, help="data factor; 0 to skip")
+    parser.add_argument("--audit-events", type=int, default=1_000_000)
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"the sections to run, comma-separated, among {', '.join(SECTIONS)} (all)",
+    )
+    parser.add_argument(
+        "--family",
+        action="append",
+        choices=list(families.FAMILIES),
+        help="a family to measure (again for more; all if unset)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty database for the real data (SQLite file in a temporary folder if unset)",
+    )
+    parser.add_argument("--scale-database-url", default=None, help="an empty one for the scale")
+    args = parser.parse_args()
+    sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    if unknown := set(sections) - set(SECTIONS):
+        parser.error(f"--only: unknown {', '.join(sorted(unknown))}; among {', '.join(SECTIONS)}")
+    load.require_tools()
+    work = Path(tempfile.mkdtemp(prefix="icat-bench-"))
+    real_url = args.database_url or f"sqlite:///{work / 'real.db'}"
+    key = prepare(real_url, None, 0)
+    rows: list[Row] = []
+    families_table = None
+
+    if "member-list" in sections:
+        member_list(args, work, real_url, key, rows)
+    if "scale" in sections and args.scale:
+        # Before the families and the writes, which add to the real data.
+        real_fixed, real_shapes = real_data(args, work, real_url, key)
+    if "families" in sections:
+        measured = families.measure(args, work, real_url, key, args.family)
+        families_table = report.families_table(measured, args)
+    if "writes" in sections:
+        rows += writes.measure(args, work, real_url, key)
+    if "scale" in sections and args.scale:
+        scaled(args, work, real_fixed, real_shapes, rows)
+
+    print(report.table(rows, args, families_table))
     print(f"\nlogs and databases: {work}")
 
 
