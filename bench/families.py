@@ -110,7 +110,7 @@ def measure(
     args: argparse.Namespace, work: Path, url: str, key: str, only: list[str] | None = None
 ) -> Results:
     """The families (those named in ``only``, when given) over the database ``url``."""
-    seconds, conns = args.seconds, args.connections
+    seconds, conns = args.seconds, args.family_connections
     families = {n: p for n, p in FAMILIES.items() if only is None or n in only}
     cached_env = load.environment(url, ICAT_RESPONSE_CACHE_ENABLED="true")
     cold_env = load.environment(url, ICAT_RESPONSE_CACHE_ENABLED="false")

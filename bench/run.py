@@ -251,6 +251,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (reads)")
+    parser.add_argument(
+        "--family-connections",
+        type=int,
+        default=8,
+        help="wrk connections for the public GET families and their reference (the issue's -c8: "
+        "the reference's thread pool and connection pool are not swamped)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternations service/bare app")
     parser.add_argument("--rate", type=int, default=200, help="fixed rate, cached reads")
     parser.add_argument("--slow-rate", type=int, default=20, help="fixed rate, other endpoints")
