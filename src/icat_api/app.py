@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Idempotency)
     if settings.response_cache_enabled:
         app.add_middleware(
-            ResponseCache, cache=app.state.read_cache, offered=lambda: media_types(app.openapi())
+            ResponseCache, cache=app.state.read_cache, offered=lambda: media_types(app.routes)
         )
     app.add_middleware(InputGuard, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_enabled:

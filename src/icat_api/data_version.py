@@ -119,18 +119,26 @@ class VersionedCache:
         self._entries: OrderedDict[Hashable, tuple[tuple[int, int], Cached]] = OrderedDict()
         self._stored = -1
         self._checked_at = float("-inf")
+        self._commits_checked = -1
         self.on_lookup: Callable[[bool], None] | None = None
         """Told of each lookup of a request's answer (the response cache's), hit (True) or miss
         (metrics, when enabled); not of the parts routes keep to build their answers."""
 
     def stale_check_due(self) -> bool:
-        """Whether the stored version should be read before answering."""
-        return time.monotonic() - self._checked_at >= self._check_seconds
+        """Whether the stored version should be read before answering: every ``check_seconds``,
+        and at once after a commit of this process (which moved it: read now, the answers made
+        next are kept under the version they will keep, not replaced at the next check)."""
+        return (
+            _LocalCommits.count != self._commits_checked
+            or time.monotonic() - self._checked_at >= self._check_seconds
+        )
 
     def refresh(self) -> None:
         """Read the stored version now (blocking: call it from a worker thread)."""
+        commits = _LocalCommits.count  # before reading: a commit meanwhile is read again
         self._stored = self._read_stored()
         self._checked_at = time.monotonic()
+        self._commits_checked = commits
 
     def claim_check(self) -> bool:
         """Whether this caller should read the stored version: the first to find it due claims
@@ -139,6 +147,7 @@ class VersionedCache:
         if not self.stale_check_due():
             return False
         self._checked_at = time.monotonic()
+        self._commits_checked = _LocalCommits.count
         return True
 
     def token(self) -> tuple[int, int]:

@@ -26,12 +26,13 @@ Inside the request-id, rate-limit and input-guard layers: a hit is logged, limit
 like any request.
 """
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from icat_api.clock import today
@@ -46,14 +47,31 @@ _UNCACHEABLE = ("no-store", "private")
 _MEMO = 1024  # Accept headers whose weights are remembered (what clients send is a handful)
 
 
-def media_types(document: dict[str, Any]) -> tuple[str, ...]:
-    """Every media type (without parameters) a successful ``GET`` of ``document`` answers."""
+def _endpoints(routes: Sequence[BaseRoute]) -> Iterator[Any]:
+    """Each route's endpoints, those of included routers too (FastAPI keeps a router whole)."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if callable(contexts):
+            yield from contexts()
+        else:
+            yield route
+
+
+def media_types(routes: Sequence[BaseRoute]) -> tuple[str, ...]:
+    """Every media type (without parameters) a ``GET`` of ``routes`` declares for a success:
+    its response class's, and those of its documented 2xx answers (read from the routes, not
+    from the OpenAPI document: building that costs seconds at the first request)."""
     found = {"application/json"}
-    for item in document.get("paths", {}).values():
-        for status, response in item.get("get", {}).get("responses", {}).items():
+    for endpoint in _endpoints(routes):
+        if "GET" not in (getattr(endpoint, "methods", None) or ()):
+            continue
+        media_type = getattr(getattr(endpoint, "response_class", None), "media_type", None)
+        if isinstance(media_type, str):
+            found.add(media_type)
+        for status, response in (getattr(endpoint, "responses", None) or {}).items():
             if str(status).startswith("2"):
-                found.update(t.split(";")[0].strip().lower() for t in response.get("content", {}))
-    return tuple(sorted(found))
+                found.update(response.get("content", {}))
+    return tuple(sorted({t.split(";")[0].strip().lower() for t in found}))
 
 
 def query_key(raw: bytes) -> tuple[tuple[str, str], ...]:
