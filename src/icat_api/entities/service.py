@@ -1,10 +1,11 @@
 """Entity and membership use cases. Services flush; the request's session commits."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from pydantic import TypeAdapter
+from sqlalchemy import Date, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from icat_api import csv_output
@@ -15,7 +16,7 @@ from icat_api.clock import today
 from icat_api.db import utcnow
 from icat_api.entities import rules
 from icat_api.entities.models import Entity, Membership
-from icat_api.entities.name_schemas import AcronymsRead, FormerNameRead, NamesRead, merged
+from icat_api.entities.name_schemas import merged
 from icat_api.entities.names import NAME_FIELDS, NameRecord, Naming, named, stored_former_names
 from icat_api.entities.schemas import (
     EntityCreate,
@@ -30,40 +31,54 @@ from icat_api.pagination import DAY, INT32, TEXT, Keyset, PageParams, page_of
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
+# The day a read is on, bound when it runs: the statements below are built once, not per request
+# (building the status expressions and their cache keys cost more than running them).
+_ON = bindparam("on", type_=Date())
+_status = rules.status_expression(_ON)
+_enrolled = rules.working_group_expression(_ON)
+# An entity as reads show it: its columns (rows, not ORM objects: nothing is written back) with
+# its status and its Working Group enrolment on the day.
+_READ = select(*Entity.__table__.c, _status.label("status"), _enrolled.label("working_group"))
+_ONE = _READ.where(Entity.id == bindparam("entity_id"))
 
-def _columns(day: date) -> tuple[Any, ...]:
-    return (
-        Entity,
-        rules.status_expression(day).label("status"),
-        rules.working_group_expression(day).label("working_group"),
-    )
 
-
-def _read(row: Any, naming: Naming) -> EntityRead:  # a Row of (Entity, status, working_group)
-    entity: Entity = row[0]
-    record = NameRecord.of(entity)
-    name, acronym = naming.show(entity.id, record)
-    return EntityRead(
-        id=entity.id,
-        name=name,
-        acronym=acronym,
-        names=NamesRead(**{tag: record.names.get(tag) for tag in UN_LANGUAGES}),
-        acronyms=AcronymsRead(**{tag: record.acronyms.get(tag) for tag in UN_LANGUAGES}),
-        former_names=[
-            FormerNameRead(name=f.name, acronym=f.acronym, until=f.until) for f in record.former
+def _fields(row: Any, naming: Naming) -> dict[str, Any]:
+    """The fields of an EntityRead from a row of ``_READ``."""
+    record = NameRecord.of(row)
+    name, acronym = naming.show(row.id, record)
+    return {
+        "id": row.id,
+        "name": name,
+        "acronym": acronym,
+        "names": {tag: record.names.get(tag) for tag in UN_LANGUAGES},
+        "acronyms": {tag: record.acronyms.get(tag) for tag in UN_LANGUAGES},
+        "former_names": [
+            {"name": f.name, "acronym": f.acronym, "until": f.until} for f in record.former
         ],
-        kind=entity.kind,
-        scope=entity.scope,
-        un_system=entity.un_system,
-        mandate_covers_tip=entity.mandate_covers_tip,
-        mandate_reference=entity.mandate_reference,
-        website=entity.website,
-        note=entity.note,
-        status=row[1],
-        working_group=bool(row[2]),
-        created_at=entity.created_at,
-        updated_at=entity.updated_at,
-    )
+        "kind": row.kind,
+        "scope": row.scope,
+        "un_system": row.un_system,
+        "mandate_covers_tip": row.mandate_covers_tip,
+        "mandate_reference": row.mandate_reference,
+        "website": row.website,
+        "note": row.note,
+        "status": row.status,
+        "working_group": bool(row.working_group),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+_READS = TypeAdapter(list[EntityRead])
+
+
+def _read(row: Any, naming: Naming) -> EntityRead:
+    return EntityRead.model_validate(_fields(row, naming))
+
+
+def _read_all(rows: Sequence[Any], naming: Naming) -> list[EntityRead]:
+    # One validation for the page: pydantic's loop, not one call per entity and nested model.
+    return _READS.validate_python([_fields(row, naming) for row in rows])
 
 
 def status_on(session: Session, entity_id: str, day: date) -> str | None:
@@ -72,7 +87,7 @@ def status_on(session: Session, entity_id: str, day: date) -> str | None:
 
 
 def _row(session: Session, entity_id: str, day: date) -> Any:
-    row = session.execute(select(*_columns(day)).where(Entity.id == entity_id)).first()
+    row = session.execute(_ONE, {"on": day, "entity_id": entity_id}).first()
     if row is None:
         raise NotFound(f"No entity with id {entity_id!r}.")
     return row
@@ -111,17 +126,13 @@ def list_entities(
 ) -> Page[EntityRead]:
     """Entities by id, filtered (every one with no ``page``), named as ``naming`` says; a
     constant number of statements whatever the row count."""
-    day = naming.day
-    # Built once and used twice (listed and filtered on): building them is most of the cost.
-    status_col = rules.status_expression(day)
-    wg_col = rules.working_group_expression(day)
-    query = select(Entity, status_col.label("status"), wg_col.label("working_group"))
+    query = _READ
     if status is not None:
-        query = query.where(status_col == status)
+        query = query.where(_status == status)
     if kind is not None:
         query = query.where(Entity.kind == kind)
     if working_group is not None:
-        query = query.where(wg_col if working_group else ~wg_col)
+        query = query.where(_enrolled if working_group else ~_enrolled)
     if q:
         needle = q.lower()
         query = query.where(
@@ -133,10 +144,8 @@ def list_entities(
         )
     if updated_since is not None:
         query = query.where(Entity.updated_at >= updated_since)
-    rows = session.execute(ENTITIES.query(query, page)).all()
-    items, cursor = page_of(
-        ENTITIES, page, rows, lambda page_rows: [_read(r, naming) for r in page_rows]
-    )
+    rows = session.execute(ENTITIES.query(query, page), {"on": naming.day}).all()
+    items, cursor = page_of(ENTITIES, page, rows, lambda page_rows: _read_all(page_rows, naming))
     return Page[EntityRead](items=items, next_cursor=cursor)
 
 
