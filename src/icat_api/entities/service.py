@@ -1,11 +1,10 @@
 """Entity and membership use cases. Services flush; the request's session commits."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import TypeAdapter
-from sqlalchemy import Date, bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from icat_api import csv_output
@@ -14,10 +13,10 @@ from icat_api.audit.service import record
 from icat_api.caller import Caller
 from icat_api.clock import today
 from icat_api.db import utcnow
-from icat_api.entities import rules
+from icat_api.entities import reads, rules
 from icat_api.entities.models import Entity, Membership
 from icat_api.entities.name_schemas import merged
-from icat_api.entities.names import NAME_FIELDS, NameRecord, Naming, named, stored_former_names
+from icat_api.entities.names import NAME_FIELDS, Naming, named, stored_former_names
 from icat_api.entities.schemas import (
     EntityCreate,
     EntityRead,
@@ -27,58 +26,9 @@ from icat_api.entities.schemas import (
     MembershipRead,
 )
 from icat_api.languages import UN_LANGUAGES
-from icat_api.pagination import DAY, INT32, TEXT, Keyset, PageParams, page_of
+from icat_api.pagination import DAY, INT32, Keyset, PageParams, page_of
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
-
-# The day a read is on, bound when it runs: the statements below are built once, not per request
-# (building the status expressions and their cache keys cost more than running them).
-_ON = bindparam("on", type_=Date())
-_status = rules.status_expression(_ON)
-_enrolled = rules.working_group_expression(_ON)
-# An entity as reads show it: its columns (rows, not ORM objects: nothing is written back) with
-# its status and its Working Group enrolment on the day.
-_READ = select(*Entity.__table__.c, _status.label("status"), _enrolled.label("working_group"))
-_ONE = _READ.where(Entity.id == bindparam("entity_id"))
-
-
-def _fields(row: Any, naming: Naming) -> dict[str, Any]:
-    """The fields of an EntityRead from a row of ``_READ``."""
-    record = NameRecord.of(row)
-    name, acronym = naming.show(row.id, record)
-    return {
-        "id": row.id,
-        "name": name,
-        "acronym": acronym,
-        "names": {tag: record.names.get(tag) for tag in UN_LANGUAGES},
-        "acronyms": {tag: record.acronyms.get(tag) for tag in UN_LANGUAGES},
-        "former_names": [
-            {"name": f.name, "acronym": f.acronym, "until": f.until} for f in record.former
-        ],
-        "kind": row.kind,
-        "scope": row.scope,
-        "un_system": row.un_system,
-        "mandate_covers_tip": row.mandate_covers_tip,
-        "mandate_reference": row.mandate_reference,
-        "website": row.website,
-        "note": row.note,
-        "status": row.status,
-        "working_group": bool(row.working_group),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-    }
-
-
-_READS = TypeAdapter(list[EntityRead])
-
-
-def _read(row: Any, naming: Naming) -> EntityRead:
-    return EntityRead.model_validate(_fields(row, naming))
-
-
-def _read_all(rows: Sequence[Any], naming: Naming) -> list[EntityRead]:
-    # One validation for the page: pydantic's loop, not one call per entity and nested model.
-    return _READS.validate_python([_fields(row, naming) for row in rows])
 
 
 def status_on(session: Session, entity_id: str, day: date) -> str | None:
@@ -87,7 +37,7 @@ def status_on(session: Session, entity_id: str, day: date) -> str | None:
 
 
 def _row(session: Session, entity_id: str, day: date) -> Any:
-    row = session.execute(_ONE, {"on": day, "entity_id": entity_id}).first()
+    row = session.execute(reads.ONE, {"on": day, "entity_id": entity_id}).first()
     if row is None:
         raise NotFound(f"No entity with id {entity_id!r}.")
     return row
@@ -99,17 +49,16 @@ def get_entity(
     """One entity with its status and name on the day (``naming``'s, else ``day``, else today)
     in ``naming``'s language (English by default), or 404."""
     naming = naming or Naming(day or today())
-    return _read(_row(session, entity_id, naming.day), naming)
+    return reads.read(_row(session, entity_id, naming.day), naming)
 
 
 def every_language(session: Session, entity_id: str) -> list[EntityRead]:
     """The entity as today's answer shows it in each UN language (what an ``If-Match`` may name)."""
     day = today()
     row = _row(session, entity_id, day)
-    return [_read(row, Naming(day, tag)) for tag in UN_LANGUAGES]
+    return [reads.read(row, Naming(day, tag)) for tag in UN_LANGUAGES]
 
 
-ENTITIES = Keyset("entities", (Entity.id,), (TEXT,))
 MEMBERSHIPS = Keyset("memberships", (Membership.starts_on, Membership.id), (DAY, INT32))
 
 
@@ -126,26 +75,19 @@ def list_entities(
 ) -> Page[EntityRead]:
     """Entities by id, filtered (every one with no ``page``), named as ``naming`` says; a
     constant number of statements whatever the row count."""
-    query = _READ
-    if status is not None:
-        query = query.where(_status == status)
-    if kind is not None:
-        query = query.where(Entity.kind == kind)
-    if working_group is not None:
-        query = query.where(_enrolled if working_group else ~_enrolled)
-    if q:
-        needle = q.lower()
-        query = query.where(
-            or_(
-                func.lower(Entity.name).contains(needle, autoescape=True),
-                func.lower(Entity.acronym).contains(needle, autoescape=True),
-                Entity.id.contains(needle, autoescape=True),
-            )
-        )
-    if updated_since is not None:
-        query = query.where(Entity.updated_at >= updated_since)
-    rows = session.execute(ENTITIES.query(query, page), {"on": naming.day}).all()
-    items, cursor = page_of(ENTITIES, page, rows, lambda page_rows: _read_all(page_rows, naming))
+    statement, values = reads.listing(
+        page=page,
+        day=naming.day,
+        status=status,
+        kind=kind,
+        working_group=working_group,
+        q=q,
+        updated_since=updated_since,
+    )
+    rows = session.execute(statement, values).all()
+    items, cursor = page_of(
+        reads.ENTITIES, page, rows, lambda page_rows: reads.read_all(page_rows, naming)
+    )
     return Page[EntityRead](items=items, next_cursor=cursor)
 
 
