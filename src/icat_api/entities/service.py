@@ -33,7 +33,7 @@ from icat_api.schemas import Page
 
 def status_on(session: Session, entity_id: str, day: date) -> str | None:
     """The entity's derived status on ``day``; None when there is no such entity."""
-    return session.scalar(select(rules.status_expression(day)).where(Entity.id == entity_id))
+    return session.scalar(reads.STATUS, {"on": day, "entity_id": entity_id})
 
 
 def _row(session: Session, entity_id: str, day: date) -> Any:
