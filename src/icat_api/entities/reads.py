@@ -32,6 +32,8 @@ _enrolled = rules.working_group_expression(_ON)
 READ = select(*Entity.__table__.c, _status.label("status"), _enrolled.label("working_group"))
 ONE = READ.where(Entity.id == bindparam("entity_id"))
 STATUS = select(_status).where(Entity.id == bindparam("entity_id"))
+# Whether there is such an entity: its id alone (loading the entity decodes its JSON names).
+ID = select(Entity.id).where(Entity.id == bindparam("entity_id"))
 # A row of ``READ`` as a named tuple: SQLAlchemy's rows answer an attribute by name ten times
 # slower than a tuple answers it by position, and an entity reads some twenty-five.
 _Row = namedtuple("_Row", READ.selected_columns.keys())  # type: ignore[misc]

@@ -31,6 +31,11 @@ from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
 
+def entity_exists(session: Session, entity_id: str) -> bool:
+    """Whether the registry knows ``entity_id``."""
+    return session.scalar(reads.ID, {"entity_id": entity_id}) is not None
+
+
 def status_on(session: Session, entity_id: str, day: date) -> str | None:
     """The entity's derived status on ``day``; None when there is no such entity."""
     return session.scalar(reads.STATUS, {"on": day, "entity_id": entity_id})
@@ -104,7 +109,7 @@ def to_csv(items: list[EntityRead]) -> bytes:
 
 def require_entity(session: Session, entity_id: str, field: str) -> None:
     """A body's reference to an entity: 422 naming the field when there is no such entity."""
-    if session.get(Entity, entity_id) is None:
+    if not entity_exists(session, entity_id):
         raise InvalidInput(
             f"No entity with id {entity_id!r}.",
             errors=[{"loc": ["body", field], "msg": "unknown entity"}],
@@ -224,7 +229,7 @@ def _spans(session: Session, entity_id: str, *, exclude: int | None = None) -> l
 
 def list_memberships(*, session: Session, entity_id: str, page: PageParams) -> Page[MembershipRead]:
     """The entity's role history, oldest first."""
-    if session.get(Entity, entity_id) is None:
+    if not entity_exists(session, entity_id):
         raise NotFound(f"No entity with id {entity_id!r}.")
     query = select(Membership).where(Membership.entity_id == entity_id)
     rows = list(session.scalars(MEMBERSHIPS.query(query, page)))
