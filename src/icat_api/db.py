@@ -2,12 +2,13 @@
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import contextmanager_in_threadpool
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -162,20 +163,38 @@ def writers_for(engine: Engine) -> Writers | None:
     return Writers() if engine.dialect.name == "sqlite" else None
 
 
-def get_session(request: Request) -> Iterator[Session]:
+@contextmanager
+def _writing_session(request: Request) -> Iterator[Session]:
+    # A write waits for its turn (a blocking lock) and commits to disk: in the thread pool.
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    writers: Writers | None = request.app.state.writers
+    with writers.turn() if writers else nullcontext(), factory() as session:
+        session.connection(execution_options={WRITE: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: commit when the handler returns, roll back if it raises.
 
     Services only flush; this is the one place that commits. It runs with
     ``scope="function"`` so the commit happens before the answer is sent: a client never sees
     a success that was not stored. A request that may write (not GET/HEAD/OPTIONS) starts its
-    transaction as a writer, so that concurrent writers queue on SQLite.
+    transaction as a writer, so that concurrent writers queue on SQLite; it waits for its turn
+    and commits in the thread pool. A read neither waits nor writes: its session is opened
+    (no I/O until the handler's first statement, in the handler's thread) and its read
+    transaction ended here, sparing every read two trips to the thread pool and back.
     """
+    if request.method not in SAFE_METHODS:
+        async with contextmanager_in_threadpool(_writing_session(request)) as session:
+            yield session
+        return
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    writes = request.method not in SAFE_METHODS
-    writers: Writers | None = request.app.state.writers
-    with writers.turn() if writes and writers else nullcontext(), factory() as session:
-        if writes:
-            session.connection(execution_options={WRITE: True})
+    with factory() as session:
         try:
             yield session
             session.commit()

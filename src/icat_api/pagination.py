@@ -169,7 +169,9 @@ class PageParams:
         return values
 
 
-def page_params(
+# A coroutine, though nothing in it waits: FastAPI runs a plain function in its thread pool, a
+# hop there and back on every list request.
+async def page_params(
     request: Request,
     limit: Annotated[
         int | None,

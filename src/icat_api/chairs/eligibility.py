@@ -7,8 +7,7 @@ from sqlalchemy.orm import Session
 
 from icat_api.chairs import rules
 from icat_api.chairs.schemas import Attendance, EligibilityRead
-from icat_api.entities.models import Entity
-from icat_api.entities.service import status_on
+from icat_api.entities.service import entity_exists, status_on
 from icat_api.governance import facts
 from icat_api.governance.models import Attendance as Attended
 from icat_api.governance.models import Meeting
@@ -56,7 +55,7 @@ def _first_participation(rights: VotingRights, attended: list[date], day: date) 
 def eligibility(
     *, session: Session, entity_id: str, day: date, min_ratio: float
 ) -> EligibilityRead:
-    if session.get(Entity, entity_id) is None:
+    if not entity_exists(session, entity_id):
         raise NotFound(f"No entity with id {entity_id!r}.")
     v = verdicts(session, [entity_id], day, min_ratio)[entity_id]
     return EligibilityRead(

@@ -99,7 +99,11 @@ def derive_status(spans: Iterable[Span], day: date, *, applicant: bool = False) 
     return "stakeholder"
 
 
-def _active(day: date) -> ColumnElement[bool]:
+# A day in SQL: a date, or an expression of one (a bound parameter, another table's column).
+Day = date | ColumnElement[date]
+
+
+def _active(day: Day) -> ColumnElement[bool]:
     return and_(
         Membership.entity_id == Entity.id,
         Membership.starts_on <= day,
@@ -107,7 +111,7 @@ def _active(day: date) -> ColumnElement[bool]:
     )
 
 
-def status_expression(day: date) -> ColumnElement[Any]:
+def status_expression(day: Day) -> ColumnElement[Any]:
     """``derive_status`` as SQL over the entities table, for filtering and listing."""
     role = (
         select(Membership.role).where(_active(day)).order_by(Membership.starts_on).limit(1)
@@ -126,7 +130,7 @@ def status_expression(day: date) -> ColumnElement[Any]:
     )
 
 
-def working_group_expression(day: date) -> ColumnElement[bool]:
+def working_group_expression(day: Day) -> ColumnElement[bool]:
     """ToR 3.B.7: a member that has confirmed in writing its interest in the Working Group.
     Partners attend as non-voting observers and are never enrolled."""
     member = exists().where(_active(day), Membership.role == "member")

@@ -13,10 +13,10 @@ from icat_api.audit.service import record
 from icat_api.caller import Caller
 from icat_api.clock import today
 from icat_api.db import utcnow
-from icat_api.entities import rules
+from icat_api.entities import reads, rules
 from icat_api.entities.models import Entity, Membership
-from icat_api.entities.name_schemas import AcronymsRead, FormerNameRead, NamesRead, merged
-from icat_api.entities.names import NAME_FIELDS, NameRecord, Naming, named, stored_former_names
+from icat_api.entities.name_schemas import merged
+from icat_api.entities.names import NAME_FIELDS, Naming, named, stored_former_names
 from icat_api.entities.schemas import (
     EntityCreate,
     EntityRead,
@@ -26,53 +26,23 @@ from icat_api.entities.schemas import (
     MembershipRead,
 )
 from icat_api.languages import UN_LANGUAGES
-from icat_api.pagination import DAY, INT32, TEXT, Keyset, PageParams, page_of
+from icat_api.pagination import DAY, INT32, Keyset, PageParams, page_of
 from icat_api.problems import Conflict, InvalidInput, NotFound
 from icat_api.schemas import Page
 
 
-def _columns(day: date) -> tuple[Any, ...]:
-    return (
-        Entity,
-        rules.status_expression(day).label("status"),
-        rules.working_group_expression(day).label("working_group"),
-    )
-
-
-def _read(row: Any, naming: Naming) -> EntityRead:  # a Row of (Entity, status, working_group)
-    entity: Entity = row[0]
-    record = NameRecord.of(entity)
-    name, acronym = naming.show(entity.id, record)
-    return EntityRead(
-        id=entity.id,
-        name=name,
-        acronym=acronym,
-        names=NamesRead(**{tag: record.names.get(tag) for tag in UN_LANGUAGES}),
-        acronyms=AcronymsRead(**{tag: record.acronyms.get(tag) for tag in UN_LANGUAGES}),
-        former_names=[
-            FormerNameRead(name=f.name, acronym=f.acronym, until=f.until) for f in record.former
-        ],
-        kind=entity.kind,
-        scope=entity.scope,
-        un_system=entity.un_system,
-        mandate_covers_tip=entity.mandate_covers_tip,
-        mandate_reference=entity.mandate_reference,
-        website=entity.website,
-        note=entity.note,
-        status=row[1],
-        working_group=bool(row[2]),
-        created_at=entity.created_at,
-        updated_at=entity.updated_at,
-    )
+def entity_exists(session: Session, entity_id: str) -> bool:
+    """Whether the registry knows ``entity_id``."""
+    return session.scalar(reads.ID, {"entity_id": entity_id}) is not None
 
 
 def status_on(session: Session, entity_id: str, day: date) -> str | None:
     """The entity's derived status on ``day``; None when there is no such entity."""
-    return session.scalar(select(rules.status_expression(day)).where(Entity.id == entity_id))
+    return session.scalar(reads.STATUS, {"on": day, "entity_id": entity_id})
 
 
 def _row(session: Session, entity_id: str, day: date) -> Any:
-    row = session.execute(select(*_columns(day)).where(Entity.id == entity_id)).first()
+    row = session.execute(reads.ONE, {"on": day, "entity_id": entity_id}).first()
     if row is None:
         raise NotFound(f"No entity with id {entity_id!r}.")
     return row
@@ -84,17 +54,16 @@ def get_entity(
     """One entity with its status and name on the day (``naming``'s, else ``day``, else today)
     in ``naming``'s language (English by default), or 404."""
     naming = naming or Naming(day or today())
-    return _read(_row(session, entity_id, naming.day), naming)
+    return reads.read(_row(session, entity_id, naming.day), naming)
 
 
 def every_language(session: Session, entity_id: str) -> list[EntityRead]:
     """The entity as today's answer shows it in each UN language (what an ``If-Match`` may name)."""
     day = today()
     row = _row(session, entity_id, day)
-    return [_read(row, Naming(day, tag)) for tag in UN_LANGUAGES]
+    return [reads.read(row, Naming(day, tag)) for tag in UN_LANGUAGES]
 
 
-ENTITIES = Keyset("entities", (Entity.id,), (TEXT,))
 MEMBERSHIPS = Keyset("memberships", (Membership.starts_on, Membership.id), (DAY, INT32))
 
 
@@ -111,31 +80,18 @@ def list_entities(
 ) -> Page[EntityRead]:
     """Entities by id, filtered (every one with no ``page``), named as ``naming`` says; a
     constant number of statements whatever the row count."""
-    day = naming.day
-    # Built once and used twice (listed and filtered on): building them is most of the cost.
-    status_col = rules.status_expression(day)
-    wg_col = rules.working_group_expression(day)
-    query = select(Entity, status_col.label("status"), wg_col.label("working_group"))
-    if status is not None:
-        query = query.where(status_col == status)
-    if kind is not None:
-        query = query.where(Entity.kind == kind)
-    if working_group is not None:
-        query = query.where(wg_col if working_group else ~wg_col)
-    if q:
-        needle = q.lower()
-        query = query.where(
-            or_(
-                func.lower(Entity.name).contains(needle, autoescape=True),
-                func.lower(Entity.acronym).contains(needle, autoescape=True),
-                Entity.id.contains(needle, autoescape=True),
-            )
-        )
-    if updated_since is not None:
-        query = query.where(Entity.updated_at >= updated_since)
-    rows = session.execute(ENTITIES.query(query, page)).all()
+    statement, values = reads.listing(
+        page=page,
+        day=naming.day,
+        status=status,
+        kind=kind,
+        working_group=working_group,
+        q=q,
+        updated_since=updated_since,
+    )
+    rows = session.execute(statement, values).all()
     items, cursor = page_of(
-        ENTITIES, page, rows, lambda page_rows: [_read(r, naming) for r in page_rows]
+        reads.ENTITIES, page, rows, lambda page_rows: reads.read_all(page_rows, naming)
     )
     return Page[EntityRead](items=items, next_cursor=cursor)
 
@@ -153,7 +109,7 @@ def to_csv(items: list[EntityRead]) -> bytes:
 
 def require_entity(session: Session, entity_id: str, field: str) -> None:
     """A body's reference to an entity: 422 naming the field when there is no such entity."""
-    if session.get(Entity, entity_id) is None:
+    if not entity_exists(session, entity_id):
         raise InvalidInput(
             f"No entity with id {entity_id!r}.",
             errors=[{"loc": ["body", field], "msg": "unknown entity"}],
@@ -273,7 +229,7 @@ def _spans(session: Session, entity_id: str, *, exclude: int | None = None) -> l
 
 def list_memberships(*, session: Session, entity_id: str, page: PageParams) -> Page[MembershipRead]:
     """The entity's role history, oldest first."""
-    if session.get(Entity, entity_id) is None:
+    if not entity_exists(session, entity_id):
         raise NotFound(f"No entity with id {entity_id!r}.")
     query = select(Membership).where(Membership.entity_id == entity_id)
     rows = list(session.scalars(MEMBERSHIPS.query(query, page)))

@@ -12,7 +12,7 @@ from icat_api.clock import today
 from icat_api.entities import rules as entity_rules
 from icat_api.entities.models import Entity
 from icat_api.entities.names import NAME_COLUMNS, NameRecord, Naming
-from icat_api.entities.service import lock_entity, require_entity, status_on
+from icat_api.entities.service import entity_exists, lock_entity, require_entity, status_on
 from icat_api.governance import facts, rules
 from icat_api.governance.models import Enrolment
 from icat_api.governance.schemas import (
@@ -98,7 +98,7 @@ def roster(*, session: Session, day: date, naming: Naming | None = None) -> Work
 
 def voting_rights(*, session: Session, entity_id: str, day: date) -> VotingRightsRead:
     """Whether the entity votes on ``day``, since when, and why."""
-    if session.get(Entity, entity_id) is None:
+    if not entity_exists(session, entity_id):
         raise NotFound(f"No entity with id {entity_id!r}.")
     rights = facts.voting_rights(session, [entity_id], day)[entity_id]
     return VotingRightsRead(
