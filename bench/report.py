@@ -189,10 +189,12 @@ def families_table(results: Results, args: argparse.Namespace) -> tuple[str, lis
     yardsticks = ref.failures + bare.failures + results.reference_fixed.failures
     out = [
         f"Public GET families, anonymous: the service with its response cache on (warmed) and "
-        f"off (cold), wrk -t1 -c{args.connections} for {args.seconds} s (median of "
+        f"off (cold), wrk -t1 -c{args.family_connections} for {args.seconds} s (median of "
         f"{args.rounds}), hey at {args.rate}/s; against the reference app (FastAPI + SQLAlchemy "
         f"+ pydantic, GET /v1/entities: {results.reference_items} rows of a page of 50) at "
-        f"{_rate(ref)} ({_latency(results.reference_fixed)} at {args.rate}/s) and the bare "
+        f"{_rate(ref)}, the faster of its plain def ({_rate(results.references[0])}) and its "
+        f"async def on the event loop ({_rate(results.references[1])}) "
+        f"({_latency(results.reference_fixed)} at {args.rate}/s, plain def) and the bare "
         f"app's 304 at {_rate(bare)} (medians of their runs between the families)"
         + (f"; {yardsticks} ERRORS in the yardsticks' runs" if yardsticks else ""),
         "",
