@@ -164,18 +164,25 @@ def writers_for(engine: Engine) -> Writers | None:
 
 
 @contextmanager
+def _transaction(session: Session) -> Iterator[Session]:
+    """Commit when the block ends, roll back if it raises."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
 def _writing_session(request: Request) -> Iterator[Session]:
     # A write waits for its turn (a blocking lock) and commits to disk: in the thread pool.
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     writers: Writers | None = request.app.state.writers
     with writers.turn() if writers else nullcontext(), factory() as session:
         session.connection(execution_options={WRITE: True})
-        try:
+        with _transaction(session):
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -194,13 +201,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             yield session
         return
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with factory() as session, _transaction(session):
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
