@@ -27,6 +27,7 @@ like any request.
 """
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qsl
@@ -44,7 +45,7 @@ from icat_api.negotiation import weights
 PREFIX = "/v1/"
 _NOT_IN_304 = frozenset({b"content-type", b"content-length"})
 _UNCACHEABLE = ("no-store", "private")
-_MEMO = 1024  # Accept headers whose weights are remembered (what clients send is a handful)
+_MEMO = 1024  # headers and queries whose keys are remembered (what clients send is a handful)
 
 
 def _endpoints(routes: Sequence[BaseRoute]) -> Iterator[Any]:
@@ -74,6 +75,7 @@ def media_types(routes: Sequence[BaseRoute]) -> tuple[str, ...]:
     return tuple(sorted({t.split(";")[0].strip().lower() for t in found}))
 
 
+@lru_cache(maxsize=_MEMO)
 def query_key(raw: bytes) -> tuple[tuple[str, str], ...]:
     """The query as the routes read it (Starlette's parsing), sorted by name."""
     if not raw:
@@ -83,10 +85,13 @@ def query_key(raw: bytes) -> tuple[tuple[str, str], ...]:
     )
 
 
-def storable(status: int, headers: Sequence[tuple[bytes, bytes]]) -> bool:
-    """Whether an answer may be kept for anyone: a 200 that does not say otherwise."""
-    if status != 200:
-        return False
+@lru_cache(maxsize=_MEMO)
+def _weights(accept: bytes, universe: tuple[str, ...]) -> Hashable:
+    return weights(accept.decode("latin-1"), universe)
+
+
+def storable(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    """Whether a 200 may be kept for anyone: its headers do not say otherwise."""
     for name, value in headers:
         if name.lower() == b"cache-control" and any(
             word in value.decode("latin-1").lower() for word in _UNCACHEABLE
@@ -109,7 +114,6 @@ class ResponseCache:
         self.cache = cache
         self._offered = offered
         self._universe: tuple[str, ...] | None = None
-        self._accept_keys: dict[bytes, Hashable] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -153,15 +157,9 @@ class ResponseCache:
     def _accept_key(self, accept: bytes | None) -> Hashable:
         if accept is None:
             return None
-        known = self._accept_keys.get(accept)
-        if known is None and accept not in self._accept_keys:
-            if self._universe is None:
-                self._universe = tuple(self._offered())
-            if len(self._accept_keys) >= _MEMO:
-                self._accept_keys.clear()
-            known = weights(accept.decode("latin-1"), self._universe)
-            self._accept_keys[accept] = known
-        return known
+        if self._universe is None:
+            self._universe = tuple(self._offered())
+        return _weights(accept, self._universe)
 
     async def _miss(
         self,
@@ -207,7 +205,7 @@ class ResponseCache:
         headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", ()))
         etag = next((v.decode("latin-1") for k, v in headers if k == b"etag"), "")
         kept = Cached(body=body, etag=etag, headers=headers)
-        if storable(start["status"], headers):
+        if storable(headers):
             self.cache.put(key, token, kept)
         await _answer(kept, inm, send)  # the 304 the route would have given, if it names it
 
