@@ -19,7 +19,7 @@ from icat_api.chairs.candidacy_router import router as candidacy_router
 from icat_api.chairs.router import router as chairs_router
 from icat_api.changes.router import router as changes_router
 from icat_api.data_version import VersionedCache, stored_version
-from icat_api.db import make_engine, make_sessionmaker, writers_for
+from icat_api.db import make_engine, make_sessionmaker, reads_on_the_loop, writers_for
 from icat_api.entities.membership_router import router as memberships_router
 from icat_api.entities.router import router as entities_router
 from icat_api.focal_points.router import router as focal_points_router
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.writers = writers_for(engine)
+    app.state.reads_on_loop = reads_on_the_loop(engine)
     app.state.read_cache = VersionedCache(
         lambda: _stored_version(app),
         check_seconds=settings.cache_check_seconds,

@@ -48,7 +48,7 @@ _UNCACHEABLE = ("no-store", "private")
 _MEMO = 1024  # headers and queries whose keys are remembered (what clients send is a handful)
 
 
-def _endpoints(routes: Sequence[BaseRoute]) -> Iterator[Any]:
+def endpoints(routes: Sequence[BaseRoute]) -> Iterator[Any]:
     """Each route's endpoints, those of included routers too (FastAPI keeps a router whole)."""
     for route in routes:
         contexts = getattr(route, "effective_route_contexts", None)
@@ -63,7 +63,7 @@ def media_types(routes: Sequence[BaseRoute]) -> tuple[str, ...]:
     its response class's, and those of its documented 2xx answers (read from the routes, not
     from the OpenAPI document: building that costs seconds at the first request)."""
     found = {"application/json"}
-    for endpoint in _endpoints(routes):
+    for endpoint in endpoints(routes):
         if "GET" not in (getattr(endpoint, "methods", None) or ()):
             continue
         media_type = getattr(getattr(endpoint, "response_class", None), "media_type", None)

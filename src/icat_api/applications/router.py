@@ -8,7 +8,7 @@ from icat_api.applications import service as applications
 from icat_api.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationWithdraw
 from icat_api.auth import AuthenticatedCaller
 from icat_api.conditional import created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.pagination import PageDep
 from icat_api.params import EntityQuery, IdPath
 from icat_api.problems import responses
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/v1", tags=["decisions"])
     response_model=Page[ApplicationRead],
     responses=responses(304, 422),
 )
+@read_handler
 def list_applications(
     request: Request,
     session: SessionDep,
@@ -67,6 +68,7 @@ def create_application(
     response_model=ApplicationRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_application(request: Request, session: SessionDep, application_id: IdPath) -> Response:
     """One application and where it stands. Public."""
     return json_response(request, applications.get(session=session, application_id=application_id))

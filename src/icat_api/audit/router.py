@@ -8,7 +8,7 @@ from icat_api.audit import service
 from icat_api.audit.schemas import AuditEventRead
 from icat_api.auth import Secretariat
 from icat_api.conditional import json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.pagination import PageDep
 from icat_api.problems import responses
 from icat_api.schemas import Instant, Page
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/v1", tags=["records"])
     response_model=Page[AuditEventRead],
     responses=responses(304, 401, 403, 422),
 )
+@read_handler
 def list_audit_events(
     request: Request,
     session: SessionDep,

@@ -6,7 +6,7 @@ from icat_api.auth import Secretariat
 from icat_api.chair_terms import service
 from icat_api.chair_terms.schemas import ChairTermCreate, ChairTermRead
 from icat_api.conditional import created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities.names import OPENAPI_HEADERS, Naming, headers
 from icat_api.languages import preferred_language
 from icat_api.pagination import PageDep
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/v1", tags=["chairs"])
         **responses(304, 422),
     },
 )
+@read_handler
 def list_chairs(
     request: Request, session: SessionDep, page: PageDep, on: OnQuery = None
 ) -> Response:

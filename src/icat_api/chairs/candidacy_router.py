@@ -14,7 +14,7 @@ from icat_api.chairs.schemas import (
     EligibilityRead,
 )
 from icat_api.conditional import created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.pagination import PageDep
 from icat_api.params import EntityPath, IdPath, OnQuery, YearQuery, today_or
 from icat_api.problems import responses
@@ -29,6 +29,7 @@ router = APIRouter(tags=["chairs"])
     response_model=EligibilityRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_chair_eligibility(
     request: Request, session: SessionDep, entity_id: EntityPath, on: OnQuery = None
 ) -> Response:
@@ -56,6 +57,7 @@ def get_chair_eligibility(
     response_model=Page[CandidacyRead],
     responses=responses(304, 422),
 )
+@read_handler
 def list_candidacies(
     request: Request,
     session: SessionDep,
@@ -93,6 +95,7 @@ def create_candidacy(
     response_model=CandidacyRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_candidacy(request: Request, session: SessionDep, candidacy_id: IdPath) -> Response:
     """One expression of interest and whether it was elected. Public."""
     return json_response(request, candidacies.get(session=session, candidacy_id=candidacy_id))

@@ -8,7 +8,7 @@ from icat_api.auth import OptionalCaller
 from icat_api.changes import service
 from icat_api.changes.schemas import ChangeRead
 from icat_api.conditional import json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities.powers import reads_personal_data
 from icat_api.pagination import PageDep
 from icat_api.problems import responses
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/v1", tags=["changes"])
     response_model=Page[ChangeRead],
     responses=responses(304, 422),
 )
+@read_handler
 def list_changes(
     request: Request,
     session: SessionDep,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from icat_api.auth import Secretariat
 from icat_api.conditional import created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities import service
 from icat_api.entities.schemas import MembershipCreate, MembershipEnd, MembershipRead
 from icat_api.pagination import PageDep
@@ -25,6 +25,7 @@ MembershipPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The member
     response_model=Page[MembershipRead],
     responses=responses(304, 404, 422),
 )
+@read_handler
 def list_memberships(
     request: Request, session: SessionDep, entity_id: EntityPath, page: PageDep
 ) -> Response:
@@ -64,6 +65,7 @@ def add_membership(
     response_model=MembershipRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_membership(
     request: Request, session: SessionDep, entity_id: EntityPath, membership_id: MembershipPath
 ) -> Response:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from icat_api import csv_output
 from icat_api.auth import Secretariat
 from icat_api.conditional import check_if_match_any, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities import service
 from icat_api.entities.names import OPENAPI_HEADERS, Naming, headers
 from icat_api.entities.schemas import EntityCreate, EntityRead, EntityUpdate, Kind, Status
@@ -48,6 +48,7 @@ def naming_for(request: Request, on: date | None) -> Naming:
         **responses(304, 422),
     },
 )
+@read_handler
 def list_entities(
     request: Request,
     session: SessionDep,
@@ -126,6 +127,7 @@ def create_entity(
         **responses(304, 404, 422),
     },
 )
+@read_handler
 def get_entity(
     request: Request, session: SessionDep, entity_id: EntityPath, on: OnQuery = None
 ) -> Response:

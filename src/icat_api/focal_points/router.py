@@ -12,7 +12,7 @@ from icat_api.conditional import (
     json_response,
     render_json,
 )
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities.powers import ParticipantOrSecretariat
 from icat_api.focal_points import feed, service
 from icat_api.focal_points.schemas import (
@@ -41,6 +41,7 @@ BASE = "/v1/entities/{entity_id}/focal-points"
     response_model=FocalPointList,
     responses=responses(304, 401, 403, 404, 422),
 )
+@read_handler
 def list_focal_points(
     request: Request, session: SessionDep, _caller: ParticipantOrSecretariat, entity_id: EntityPath
 ) -> Response:
@@ -108,6 +109,7 @@ def create_focal_point(
     response_model=FocalPointRead,
     responses=responses(304, 401, 403, 404, 422),
 )
+@read_handler
 def get_focal_point(
     request: Request,
     session: SessionDep,
@@ -181,6 +183,7 @@ def delete_focal_point(
     response_model=Page[FocalPointChangeRead],
     responses=responses(304, 401, 403, 422),
 )
+@read_handler
 def list_focal_point_changes(
     request: Request,
     session: SessionDep,
@@ -203,6 +206,7 @@ def list_focal_point_changes(
     response_model=Page[GapRead],
     responses=responses(304, 401, 403, 422),
 )
+@read_handler
 def list_focal_point_gaps(
     request: Request, session: SessionDep, _caller: Secretariat, page: PageDep, on: OnQuery = None
 ) -> Response:

@@ -8,7 +8,7 @@ from icat_api import csv_output
 from icat_api.auth import AuthenticatedCaller
 from icat_api.clock import today
 from icat_api.conditional import json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities.powers import ParticipantOrSecretariat
 from icat_api.funding import service
 from icat_api.funding.schemas import (
@@ -44,6 +44,7 @@ router = APIRouter(prefix="/v1/funding", tags=["funding"])
         **responses(304, 401, 403, 422),
     },
 )
+@read_handler
 def list_funding(
     request: Request,
     session: SessionDep,
@@ -112,6 +113,7 @@ def report_milestone(
     response_model=Page[OverdueRead],
     responses=responses(304, 401, 403, 422),
 )
+@read_handler
 def list_overdue_reports(
     request: Request,
     session: SessionDep,

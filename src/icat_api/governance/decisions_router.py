@@ -8,7 +8,7 @@ from icat_api import csv_output
 from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.clock import today
 from icat_api.conditional import created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.governance import decisions
 from icat_api.governance.decision_schemas import (
     DecisionCreate,
@@ -43,6 +43,7 @@ router = APIRouter(prefix="/v1", tags=["decisions"])
         **responses(304, 422),
     },
 )
+@read_handler
 def list_decisions(
     request: Request,
     session: SessionDep,
@@ -113,6 +114,7 @@ def record_decision(
     response_model=DecisionRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_decision(request: Request, session: SessionDep, decision_id: IdPath) -> Response:
     """One decision with its record, objections, outcome and effects. Public."""
     return json_response(request, decisions.get(session=session, decision_id=decision_id))

@@ -9,7 +9,7 @@ from icat_api.auth import OptionalCaller
 from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.clock import today
 from icat_api.conditional import check_if_match, created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities.powers import reads_personal_data
 from icat_api.governance import meeting_status, meetings
 from icat_api.governance.meeting_schemas import MeetingCancel, MeetingPostpone
@@ -49,6 +49,7 @@ MeetingPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The meeting's
         **responses(304, 422),
     },
 )
+@read_handler
 def list_meetings(
     request: Request,
     session: SessionDep,
@@ -97,6 +98,7 @@ def create_meeting(
     response_model=MeetingRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_meeting(request: Request, session: SessionDep, meeting_id: MeetingPath) -> Response:
     """One meeting: its kind, title, days, location and mode, its status (`scheduled`, `held`,
     `postponed`, `cancelled`), local times, agenda and documents, with its ETag. Public."""
@@ -138,6 +140,7 @@ def update_meeting(
     response_model=AttendanceRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_attendance(
     request: Request, session: SessionDep, caller: OptionalCaller, meeting_id: MeetingPath
 ) -> Response:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from icat_api.auth import AuthenticatedCaller
 from icat_api.conditional import etag_of, json_response, render_json, tagged_response
 from icat_api.data_version import Cached, cached
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities.names import OPENAPI_HEADERS, Naming
 from icat_api.governance import participation, working_group
 from icat_api.governance.schemas import (
@@ -79,6 +79,7 @@ def enrol_in_working_group(
     tags=["entities"],
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_voting_rights(
     request: Request, session: SessionDep, entity_id: EntityPath, on: OnQuery = None
 ) -> Response:

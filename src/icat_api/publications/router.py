@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from icat_api.auth import OptionalCaller
 from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.conditional import json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.pagination import PageDep
 from icat_api.params import IdPath
 from icat_api.problems import responses
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/v1/publications", tags=["publications"])
 @router.get(
     "", summary="ICAT products", response_model=Page[PublicationRead], responses=responses(304, 422)
 )
+@read_handler
 def list_publications(
     request: Request,
     session: SessionDep,
@@ -64,6 +65,7 @@ def create_publication(
     response_model=PublicationRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_publication(
     request: Request, session: SessionDep, caller: OptionalCaller, publication_id: IdPath
 ) -> Response:

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request, Response
 
 from icat_api.conditional import created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.entities.powers import ParticipantOrSecretariat
 from icat_api.pagination import PageDep
 from icat_api.params import IdPath
@@ -53,6 +53,7 @@ def create_webhook(
     response_model=Page[WebhookRead],
     responses=responses(304, 401, 403, 422),
 )
+@read_handler
 def list_webhooks(
     request: Request, session: SessionDep, caller: ParticipantOrSecretariat, page: PageDep
 ) -> Response:
@@ -67,6 +68,7 @@ def list_webhooks(
     response_model=WebhookRead,
     responses=responses(304, 401, 403, 404, 422),
 )
+@read_handler
 def get_webhook(
     request: Request, session: SessionDep, caller: ParticipantOrSecretariat, webhook_id: IdPath
 ) -> Response:
@@ -111,6 +113,7 @@ def rotate_webhook_secret(
     response_model=Page[DeliveryRead],
     responses=responses(304, 401, 403, 404, 422),
 )
+@read_handler
 def list_webhook_deliveries(
     request: Request,
     session: SessionDep,

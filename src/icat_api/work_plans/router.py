@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from icat_api.chair_terms.powers import ChairOrSecretariat
 from icat_api.conditional import check_if_match, created_response, json_response
-from icat_api.db import SessionDep
+from icat_api.db import SessionDep, read_handler
 from icat_api.pagination import PageDep
 from icat_api.params import IdPath, YearQuery
 from icat_api.problems import responses
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/v1/work-plans", tags=["work plans"])
 @router.get(
     "", summary="List work plans", response_model=Page[WorkPlanRead], responses=responses(304, 422)
 )
+@read_handler
 def list_work_plans(
     request: Request,
     session: SessionDep,
@@ -59,6 +60,7 @@ def create_work_plan(
     response_model=WorkPlanRead,
     responses=responses(304, 404, 422),
 )
+@read_handler
 def get_work_plan(request: Request, session: SessionDep, work_plan_id: IdPath) -> Response:
     """One work plan with its activities and their budget allocations. Public."""
     return json_response(request, service.get(session=session, work_plan_id=work_plan_id))

@@ -1,0 +1,75 @@
+"""Where read handlers run: on the event loop on SQLite, in the thread pool on PostgreSQL."""
+
+import inspect
+import threading
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from icat_api.db import make_engine, read_handler, reads_on_the_loop
+from icat_api.problems import NotFound, install_handlers
+from icat_api.response_cache import endpoints
+
+
+def _app(on_loop: bool) -> tuple[FastAPI, list[int]]:
+    app = FastAPI()
+    install_handlers(app)
+    app.state.reads_on_loop = on_loop
+    seen: list[int] = []
+
+    @app.get("/where")
+    async def where_the_loop_is() -> dict[str, int]:
+        return {"thread": threading.get_ident()}
+
+    @app.get("/read/{n}")
+    @read_handler
+    def read(request: Request, n: int) -> dict[str, int]:
+        seen.append(threading.get_ident())
+        if n == 0:
+            raise NotFound("No such thing.")
+        return {"n": n}
+
+    return app, seen
+
+
+@pytest.mark.parametrize("on_loop", [True, False])
+def test_a_read_runs_on_the_loop_only_when_told(on_loop: bool) -> None:
+    app, seen = _app(on_loop)
+    with TestClient(app) as client:
+        loop = client.get("/where").json()["thread"]
+        answer = client.get("/read/7")
+        assert answer.status_code == 200
+        assert answer.json() == {"n": 7}  # parameters parsed from the handler's own signature
+        assert (seen[-1] == loop) is on_loop
+        refused = client.get("/read/0")  # its errors answer as any handler's
+        assert refused.status_code == 404
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert client.get("/read/x").status_code == 422
+
+
+def test_a_read_handler_needs_the_request() -> None:
+    def no_request(n: int) -> int:
+        return n
+
+    with pytest.raises(TypeError, match="no_request"):
+        read_handler(no_request)
+
+
+def test_sqlite_reads_on_the_loop_postgresql_in_threads() -> None:
+    assert reads_on_the_loop(make_engine("sqlite://"))
+    assert not reads_on_the_loop(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+
+
+def test_every_get_handler_is_a_read_handler_but_the_export_and_readiness(app: FastAPI) -> None:
+    # A sync GET handler left out runs in the thread pool on SQLite too: a choice, named here.
+    handlers = {
+        route.endpoint.__name__: route.endpoint
+        for route in endpoints(app.routes)
+        if "GET" in (getattr(route, "methods", None) or ())
+    }
+    assert len(handlers) > 30
+    wrapped = {name for name, h in handlers.items() if hasattr(h, "__wrapped__")}
+    assert {"list_entities", "get_entity", "list_changes", "get_attendance"} <= wrapped
+    in_threads = {name for name, h in handlers.items() if not inspect.iscoroutinefunction(h)}
+    assert in_threads == {"get_records", "check_readiness"}
