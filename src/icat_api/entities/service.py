@@ -33,16 +33,16 @@ from icat_api.schemas import Page
 
 def entity_exists(session: Session, entity_id: str) -> bool:
     """Whether the registry knows ``entity_id``."""
-    return session.scalar(reads.ID, {"entity_id": entity_id}) is not None
+    return session.connection().scalar(reads.ID, {"entity_id": entity_id}) is not None
 
 
 def status_on(session: Session, entity_id: str, day: date) -> str | None:
     """The entity's derived status on ``day``; None when there is no such entity."""
-    return session.scalar(reads.STATUS, {"on": day, "entity_id": entity_id})
+    return session.connection().scalar(reads.STATUS, {"on": day, "entity_id": entity_id})
 
 
 def _row(session: Session, entity_id: str, day: date) -> Any:
-    row = session.execute(reads.ONE, {"on": day, "entity_id": entity_id}).first()
+    row = session.connection().execute(reads.ONE, {"on": day, "entity_id": entity_id}).first()
     if row is None:
         raise NotFound(f"No entity with id {entity_id!r}.")
     return row
@@ -89,7 +89,7 @@ def list_entities(
         q=q,
         updated_since=updated_since,
     )
-    rows = session.execute(statement, values).all()
+    rows = session.connection().execute(statement, values).all()
     items, cursor = page_of(
         reads.ENTITIES, page, rows, lambda page_rows: reads.read_all(page_rows, naming)
     )
