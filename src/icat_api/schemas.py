@@ -57,6 +57,14 @@ class Schema(BaseModel):
         return _no_nul(value)
 
 
+class ReadSchema(BaseModel):
+    """The base of an answer made from the registry's own rows: :class:`Schema`'s shape (unknown
+    fields refused, as the OpenAPI document shows) without its input checks, which what was
+    stored has passed; a page of entities would run them on some 400 fields per request."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -15,7 +15,7 @@ from icat_api.entities.name_schemas import (
     Names,
     NamesRead,
 )
-from icat_api.schemas import Day, EntityId, Flag, Name, Note, Schema, Url
+from icat_api.schemas import Day, EntityId, Flag, Name, Note, ReadSchema, Schema, Url
 
 
 class Kind(StrEnum):
@@ -203,7 +203,7 @@ class EntityUpdate(Schema):
         return self
 
 
-class EntityRead(Schema):
+class EntityRead(ReadSchema):
     """An organization and its status on the day asked (today by default)."""
 
     model_config = {
@@ -279,7 +279,7 @@ class MembershipEnd(Schema):
     note: Note | None = None
 
 
-class MembershipRead(Schema):
+class MembershipRead(ReadSchema):
     """One span of a role."""
 
     model_config = {
