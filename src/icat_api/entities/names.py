@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from icat_api.entities import rules
@@ -134,15 +134,20 @@ def named(entity: Entity, data: EntityUpdate, today: date) -> dict[str, Any]:
     }
 
 
+_RECORDS = select(Entity.id, *NAME_COLUMNS)
+_RECORDS_OF = _RECORDS.where(Entity.id.in_(bindparam("ids", expanding=True)))
+
+
 def load_records(session: Session, ids: Iterable[str] | None) -> dict[str, NameRecord]:
-    """The name records of ``ids`` (of every entity for None), in one statement."""
-    query = select(Entity.id, *NAME_COLUMNS)
-    if ids is not None:
-        wanted = set(ids)
+    """The name records of ``ids`` (of every entity for None), in one statement (built once)."""
+    if ids is None:
+        rows = session.connection().execute(_RECORDS)
+    else:
+        wanted = sorted(set(ids))
         if not wanted:
             return {}
-        query = query.where(Entity.id.in_(wanted))
-    return {row.id: NameRecord.of(row) for row in session.execute(query)}
+        rows = session.connection().execute(_RECORDS_OF, {"ids": wanted})
+    return {row.id: NameRecord.of(row) for row in rows}
 
 
 def headers(naming: Naming, vary: str = "Accept") -> dict[str, str]:

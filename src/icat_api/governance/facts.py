@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Date, bindparam, select
 from sqlalchemy.orm import Session
 
 from icat_api.entities.models import Membership
@@ -15,32 +15,41 @@ from icat_api.governance.models import Attendance, Enrolment, Meeting
 Facts = tuple[dict[str, list[Span]], dict[str, list[date]], dict[str, list[date]]]
 
 
+# The statements, built once with the day (and the ids) bound when they run: building them
+# cost more than running them, on every voting right, attendance and eligibility read.
+_UNTIL = bindparam("until", type_=Date())
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_SPANS = select(Membership.entity_id, Membership.role, Membership.starts_on, Membership.ends_on)
+_CONFIRMATIONS = select(Enrolment.entity_id, Enrolment.confirmed_on).where(
+    Enrolment.confirmed_on <= _UNTIL
+)
+_ATTENDED = (
+    select(Attendance.entity_id, Meeting.starts_on)
+    .join(Meeting, Meeting.id == Attendance.meeting_id)
+    .where(Meeting.kind == "working_group", Meeting.starts_on <= _UNTIL)
+)
+_OF_EVERYONE = (_SPANS, _CONFIRMATIONS, _ATTENDED)
+_OF_SOME = (
+    _SPANS.where(Membership.entity_id.in_(_IDS)),
+    _CONFIRMATIONS.where(Enrolment.entity_id.in_(_IDS)),
+    _ATTENDED.where(Attendance.entity_id.in_(_IDS)),
+)
+
+
 def _facts(session: Session, ids: set[str] | None, until: date) -> Facts:
     """The spans, written confirmations (up to ``until``) and Working Group meetings attended
     (first days, up to ``until``) of ``ids`` (of everyone when None): three statements."""
-    spans_q = select(
-        Membership.entity_id, Membership.role, Membership.starts_on, Membership.ends_on
-    )
-    conf_q = select(Enrolment.entity_id, Enrolment.confirmed_on).where(
-        Enrolment.confirmed_on <= until
-    )
-    att_q = (
-        select(Attendance.entity_id, Meeting.starts_on)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.kind == "working_group", Meeting.starts_on <= until)
-    )
-    if ids is not None:
-        spans_q = spans_q.where(Membership.entity_id.in_(ids))
-        conf_q = conf_q.where(Enrolment.entity_id.in_(ids))
-        att_q = att_q.where(Attendance.entity_id.in_(ids))
+    spans_q, conf_q, att_q = _OF_EVERYONE if ids is None else _OF_SOME
+    values = {"until": until, "ids": sorted(ids or ())}
+    connection = session.connection()
     spans: dict[str, list[Span]] = defaultdict(list)
-    for eid, role, starts_on, ends_on in session.execute(spans_q):
+    for eid, role, starts_on, ends_on in connection.execute(spans_q, values):
         spans[eid].append(Span(role, starts_on, ends_on))
     confirmations: dict[str, list[date]] = defaultdict(list)
-    for eid, confirmed_on in session.execute(conf_q):
+    for eid, confirmed_on in connection.execute(conf_q, values):
         confirmations[eid].append(confirmed_on)
     attended: dict[str, list[date]] = defaultdict(list)
-    for eid, starts_on in session.execute(att_q):
+    for eid, starts_on in connection.execute(att_q, values):
         attended[eid].append(starts_on)
     return spans, confirmations, attended
 
@@ -79,11 +88,11 @@ def working_group_meetings(session: Session) -> list[tuple[int, date]]:
     """Every Working Group meeting that is held or to be held on its days, oldest first: (id,
     starts_on). A cancelled or postponed one is none of them: no application is introduced at
     it (ToR 3.A.3), and it does not count among the meetings held (ToR 3.D.1)."""
-    return [
-        (mid, starts_on)
-        for mid, starts_on in session.execute(
-            select(Meeting.id, Meeting.starts_on)
-            .where(Meeting.kind == "working_group", Meeting.status == rules.SCHEDULED)
-            .order_by(Meeting.starts_on, Meeting.id)
-        )
-    ]
+    return [(mid, starts_on) for mid, starts_on in session.connection().execute(_WG_MEETINGS)]
+
+
+_WG_MEETINGS = (
+    select(Meeting.id, Meeting.starts_on)
+    .where(Meeting.kind == "working_group", Meeting.status == rules.SCHEDULED)
+    .order_by(Meeting.starts_on, Meeting.id)
+)

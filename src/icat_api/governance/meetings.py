@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from icat_api import clock, csv_output
@@ -277,6 +277,24 @@ def _attendance(session: Session, meeting: Meeting, with_people: bool) -> Attend
     return attendances(session, [meeting], with_people)[meeting.id]
 
 
+# Every attendee of some meetings, with its status on each meeting's own first day: the status
+# expression only compares its day with date columns, so the meeting's column stands in for a
+# date (a correlated comparison). Built once, the meetings bound when it runs.
+_ATTENDEES = (
+    select(
+        Attendance.meeting_id,
+        Attendance.entity_id,
+        Attendance.representatives,
+        Entity.name,
+        entity_rules.status_expression(cast(date, Meeting.starts_on)).label("status"),
+    )
+    .join(Entity, Entity.id == Attendance.entity_id)
+    .join(Meeting, Meeting.id == Attendance.meeting_id)
+    .where(Attendance.meeting_id.in_(bindparam("meeting_ids", expanding=True)))
+    .order_by(Attendance.meeting_id, Entity.name)
+)
+
+
 def attendances(
     session: Session, meetings: Sequence[Meeting], with_people: bool
 ) -> dict[int, AttendanceRead]:
@@ -284,22 +302,7 @@ def attendances(
     meeting's first day: one statement for every attendee, three for their voting rights
     (asked even when there are none: the statements do not depend on the rows)."""
     by_id = {m.id: m for m in meetings}
-    # The status on each meeting's own first day: the expression only compares ``day`` with
-    # date columns, so the meeting's column stands in for a date (a correlated comparison).
-    status = entity_rules.status_expression(cast(date, Meeting.starts_on)).label("status")
-    rows = session.execute(
-        select(
-            Attendance.meeting_id,
-            Attendance.entity_id,
-            Attendance.representatives,
-            Entity.name,
-            status,
-        )
-        .join(Entity, Entity.id == Attendance.entity_id)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Attendance.meeting_id.in_(by_id))
-        .order_by(Attendance.meeting_id, Entity.name)
-    ).all()
+    rows = session.connection().execute(_ATTENDEES, {"meeting_ids": sorted(by_id)}).all()
     rights = facts.voting_rights_on(
         session, ((r.entity_id, by_id[r.meeting_id].starts_on) for r in rows)
     )
