@@ -46,6 +46,12 @@ def test_a_read_runs_on_the_loop_only_when_told(on_loop: bool) -> None:
         assert refused.status_code == 404
         assert refused.headers["content-type"] == "application/problem+json"
         assert client.get("/read/x").status_code == 422
+        # A list asked for as CSV is every row that matches: unbounded, it keeps a thread.
+        for accept in ("text/csv", "text/csv, application/json;q=0.5"):
+            assert client.get("/read/3", headers={"Accept": accept}).status_code == 200
+            assert seen[-1] != loop
+        assert client.get("/read/3", headers={"Accept": "application/json, text/csv;q=0.5"})
+        assert (seen[-1] == loop) is on_loop
 
 
 def test_a_read_handler_needs_the_request() -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+from icat_api.negotiation import preferred
 from icat_api.problems import Busy
 
 # Named constraints, so migrations can drop and alter them on every backend.
@@ -222,6 +223,14 @@ def reads_on_the_loop(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# A list answered as CSV is every row that matches (csv_output, which imports this module).
+_LIST_TYPES = ("application/json", "text/csv")
+
+
+def _whole_list(request: Request) -> bool:
+    return preferred(request.headers.get("accept"), _LIST_TYPES) == "text/csv"
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -234,8 +243,9 @@ def read_handler(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     entities takes to read (a cold ``GET /v1/entities``: 550 requests a second in the pool, 950
     on the loop). So there it runs on the event loop, as the read transaction already opens and
     ends there (:func:`get_session`). On PostgreSQL it runs in the thread pool: a slow query on
-    the loop would stall every other request. Only for bounded reads (a page, one resource):
-    an export of a year's records keeps its thread.
+    the loop would stall every other request. Only bounded reads run on the loop (a page, one
+    resource): a list asked for as CSV (every row that matches) keeps its thread, and so does
+    an export of a year's records (not a read handler).
     """
     if "request" not in inspect.signature(endpoint).parameters:
         raise TypeError(f"{endpoint.__name__} needs the request to know its database")
@@ -243,7 +253,7 @@ def read_handler(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     @functools.wraps(endpoint)
     async def handle(*args: P.args, **kwargs: P.kwargs) -> R:
         request: Request = kwargs["request"]  # type: ignore[assignment]
-        if request.app.state.reads_on_loop:
+        if request.app.state.reads_on_loop and not _whole_list(request):
             return endpoint(*args, **kwargs)
         return await run_in_threadpool(endpoint, *args, **kwargs)
 
