@@ -14,6 +14,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from icat_api.applications.rules import introduction
 from icat_api.entities.service import status_on
 from icat_api.governance import facts, rules
 from tests.helpers import all_items, body_of
@@ -149,3 +150,33 @@ def test_application_status_filters_keep_the_status_shown(client: TestClient, se
         assert _pages(client, 1, entity_id=eid, status=status) == [shown[aid]]
         others = [s for s in STATUSES if s != status]
         assert all(_pages(client, 1, entity_id=eid, status=s) == [] for s in others)
+
+
+def test_introductions_read_with_only_the_meetings_they_need(
+    client: TestClient, sec: Headers, db: Session
+) -> None:
+    """Applications are read with the Working Group meetings from their first submission to the
+    one after their last (facts.working_group_meetings_after), not every meeting: each one's
+    introduction is still the next Working Group meeting after its submission among all of them
+    (ToR 3.A.3), in pages of any size and read alone."""
+    today = date.today()
+    held = [today - timedelta(d) for d in (300, 200, 120, 120, 60, 10)]  # two on one day
+    for day in held:
+        meeting(client, sec, "working_group", day.isoformat())
+    meeting(client, sec, "principals", (today - timedelta(100)).isoformat())  # not one of them
+    for n, ago in enumerate((400, 300, 250, 121, 120, 30, 5)):
+        make_entity(client, sec, f"intro-{n}")
+        body_of(apply(client, sec, f"intro-{n}", (today - timedelta(ago)).isoformat()), 201)
+
+    everything = all_items(client, "/v1/applications")
+    every_meeting = facts.working_group_meetings(db)
+    for a in everything:
+        intro = introduction(every_meeting, date.fromisoformat(a["submitted_on"]))
+        assert (a["introduced_at_meeting_id"], a["introduced_on"]) == (
+            (intro[0], intro[1].isoformat()) if intro else (None, None)
+        )
+        assert body_of(client.get(f"/v1/applications/{a['id']}"), 200) == a
+    mine = [a for a in everything if a["entity_id"].startswith("intro-")]
+    assert len({a["introduced_at_meeting_id"] for a in mine} - {None}) >= 5  # not all alike
+    for limit in (1, 2, 3):
+        assert _pages(client, limit) == everything

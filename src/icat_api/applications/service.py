@@ -1,5 +1,6 @@
 """Applications for membership or partnership (ToR 3.A.3, 3.A.4): filed, read, withdrawn."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import exists, select
@@ -20,6 +21,11 @@ from icat_api.governance.models import Meeting
 from icat_api.pagination import INT32, Keyset, PageParams, page_of
 from icat_api.problems import InvalidInput, NotFound
 from icat_api.schemas import Page
+
+
+def _meetings_after(session: Session, rows: Sequence[Application]) -> list[tuple[int, date]]:
+    """The Working Group meetings that may introduce ``rows`` (see :func:`read`)."""
+    return facts.working_group_meetings_after(session, (row.submitted_on for row in rows))
 
 
 def read(row: Application, meetings: list[tuple[int, date]], today: date) -> ApplicationRead:
@@ -77,7 +83,7 @@ def create(*, session: Session, caller: Caller, data: ApplicationCreate) -> Appl
     )
     session.add(row)
     session.flush()
-    created = read(row, facts.working_group_meetings(session), clock.today())
+    created = read(row, _meetings_after(session, [row]), clock.today())
     record(session, caller, "create", ("application", row.id), after=created)
     return created
 
@@ -86,7 +92,7 @@ def get(*, session: Session, application_id: int) -> ApplicationRead:
     row = session.get(Application, application_id)
     if row is None:
         raise NotFound(f"No application {application_id}.")
-    return read(row, facts.working_group_meetings(session), clock.today())
+    return read(row, _meetings_after(session, [row]), clock.today())
 
 
 APPLICATIONS = Keyset("applications", (Application.id,), (INT32,))
@@ -115,7 +121,7 @@ def list_applications(
             Application.status == "submitted", introduced if status == "introduced" else ~introduced
         )
     rows = list(session.scalars(APPLICATIONS.query(query, page)))
-    meetings = facts.working_group_meetings(session)
+    meetings = _meetings_after(session, rows)
     items, cursor = page_of(
         APPLICATIONS,
         page,
@@ -135,7 +141,7 @@ def withdraw(
     if row is None:
         raise NotFound(f"No application {application_id}.")
     ensure_acts_for(caller, row.entity_id)
-    meetings = facts.working_group_meetings(session)
+    meetings = _meetings_after(session, [row])
     before = read(row, meetings, clock.today())
     rules.check_open(row.status, "withdrawn")
     day = data.withdrawn_on or clock.today()

@@ -30,7 +30,7 @@ class Admission:
         if application is None:
             raise unknown("application_id", "application")
         rules.check_open(application.status, "decided")
-        meetings = facts.working_group_meetings(session)
+        meetings = facts.working_group_meetings_after(session, [application.submitted_on])
         intro = rules.introduction(meetings, application.submitted_on)
         rules.check_admission_timing(
             submitted_on=application.submitted_on,

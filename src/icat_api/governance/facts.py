@@ -96,3 +96,26 @@ _WG_MEETINGS = (
     .where(Meeting.kind == "working_group", Meeting.status == rules.SCHEDULED)
     .order_by(Meeting.starts_on, Meeting.id)
 )
+_WG_BETWEEN = _WG_MEETINGS.where(
+    Meeting.starts_on > bindparam("after", type_=Date()),
+    Meeting.starts_on <= bindparam("through", type_=Date()),
+)
+_WG_FIRST_AFTER = _WG_MEETINGS.where(Meeting.starts_on > bindparam("through", type_=Date())).limit(
+    1
+)
+
+
+def working_group_meetings_after(session: Session, days: Iterable[date]) -> list[tuple[int, date]]:
+    """The Working Group meetings that :func:`working_group_meetings` lists from the first of
+    ``days`` (excluded) to the first after the last of them: enough to find the next meeting
+    after each day (an application's introduction, ToR 3.A.3) without every meeting ever."""
+    wanted = list(days)
+    if not wanted:
+        return []
+    values = {"after": min(wanted), "through": max(wanted)}
+    connection = session.connection()
+    between = connection.execute(_WG_BETWEEN, values).all()
+    return [
+        (mid, starts_on)
+        for mid, starts_on in [*between, *connection.execute(_WG_FIRST_AFTER, values)]
+    ]
