@@ -18,7 +18,7 @@ side by side in the same run, and prints ratios:
    every answer a 2xx (``bench.writes``);
 6. with ``--scale 100`` (the default): list and rule endpoints, the change feed's page of 200
    among them, on 100 times the real data (``bench.scale``) against the real data, at a fixed
-   rate (target: p50 within 2x).
+   rate, the two servers side by side and loaded in turn (target: p50 within 2x).
 
 ``--only families,writes`` runs some of the sections (``member-list`` is 1-3); ``--family NAME``
 (again for more) some of the families.
@@ -205,43 +205,42 @@ def member_list(
             )
 
 
-def real_data(
-    args: argparse.Namespace, work: Path, real_url: str, key: str
-) -> tuple[dict[str, Load], dict[str, str]]:
-    """The scaled endpoints on the real data, at a fixed rate, and what each answer holds."""
-    auth = {"Authorization": f"Bearer {key}"}
-    port = load.free_port()
-    with running(
-        load.service_command(port), environment(real_url), port, work / "real.log"
-    ) as base:
-        real_fixed = {
-            name: load.hey(base + path, seconds=args.seconds, rate=args.slow_rate, headers=auth)
-            for name, path in SCALED.items()
-        }
-        return real_fixed, {name: shape(base + path, auth) for name, path in SCALED.items()}
-
-
-def scaled(
-    args: argparse.Namespace,
-    work: Path,
-    real_fixed: dict[str, Load],
-    real_shapes: dict[str, str],
-    rows: list[Row],
-) -> None:
-    """Row 6: the scaled endpoints on ``args.scale`` times the data against the real data."""
+def scaled(args: argparse.Namespace, work: Path, real_url: str, key: str) -> list[Row]:
+    """Row 6: the scaled endpoints on ``args.scale`` times the data against the real data, at a
+    fixed rate. Both servers run side by side and each endpoint is loaded on one, then the
+    other, ``--rounds`` times (medians): latency at a low rate drifts over minutes, more than
+    the two data sets differ."""
     scale_url = args.scale_database_url or f"sqlite:///{work / 'scale.db'}"
     scale_key = prepare(scale_url, args.scale, args.audit_events)
+    auth = {"Authorization": f"Bearer {key}"}
     scale_auth = {"Authorization": f"Bearer {scale_key}"}
-    port = load.free_port()
-    with running(
-        load.service_command(port), environment(scale_url), port, work / "scale.log"
-    ) as base:
+    real_port, big_port = load.free_port(), load.free_port()
+    rows: list[Row] = []
+    with (
+        running(
+            load.service_command(real_port), environment(real_url), real_port, work / "real.log"
+        ) as real,
+        running(
+            load.service_command(big_port), environment(scale_url), big_port, work / "scale.log"
+        ) as big,
+    ):
         for name, path in SCALED.items():
-            big = load.hey(
-                base + path, seconds=args.seconds, rate=args.slow_rate, headers=scale_auth
+            real_runs: list[Load] = []
+            big_runs: list[Load] = []
+            for _ in range(max(1, args.rounds)):
+                real_runs.append(
+                    load.hey(real + path, seconds=args.seconds, rate=args.slow_rate, headers=auth)
+                )
+                big_runs.append(
+                    load.hey(
+                        big + path, seconds=args.seconds, rate=args.slow_rate, headers=scale_auth
+                    )
+                )
+            what = f"{name} [{shape(real + path, auth)} -> {shape(big + path, scale_auth)}]"
+            rows.append(
+                report.scaled(what, args.scale, load.median(big_runs), load.median(real_runs))
             )
-            what = f"{name} [{real_shapes[name]} -> {shape(base + path, scale_auth)}]"
-            rows.append(report.scaled(what, args.scale, big, real_fixed[name]))
+    return rows
 
 
 SECTIONS = ("member-list", "families", "writes", "scale")
@@ -293,16 +292,16 @@ def main() -> None:
 
     if "member-list" in sections:
         member_list(args, work, real_url, key, rows)
+    scale_rows: list[Row] = []
     if "scale" in sections and args.scale:
         # Before the families and the writes, which add to the real data.
-        real_fixed, real_shapes = real_data(args, work, real_url, key)
+        scale_rows = scaled(args, work, real_url, key)
     if "families" in sections:
         measured = families.measure(args, work, real_url, key, args.family)
         families_table = report.families_table(measured, args)
     if "writes" in sections:
         rows += writes.measure(args, work, real_url, key)
-    if "scale" in sections and args.scale:
-        scaled(args, work, real_fixed, real_shapes, rows)
+    rows += scale_rows
 
     print(report.table(rows, args, families_table))
     print(f"\nlogs and databases: {work}")
