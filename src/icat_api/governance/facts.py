@@ -84,25 +84,23 @@ def voting_rights_on(
     return {(eid, day): _rights(loaded, eid, day) for eid, day in pairs}
 
 
-def working_group_meetings(session: Session) -> list[tuple[int, date]]:
-    """Every Working Group meeting that is held or to be held on its days, oldest first: (id,
-    starts_on). A cancelled or postponed one is none of them: no application is introduced at
-    it (ToR 3.A.3), and it does not count among the meetings held (ToR 3.D.1)."""
-    return [(mid, starts_on) for mid, starts_on in session.connection().execute(_WG_MEETINGS)]
-
-
+# Every Working Group meeting held or to be held on its days, oldest first; and those of some
+# days only (below). Built once.
 _WG_MEETINGS = (
     select(Meeting.id, Meeting.starts_on)
     .where(Meeting.kind == "working_group", Meeting.status == rules.SCHEDULED)
     .order_by(Meeting.starts_on, Meeting.id)
 )
-_WG_BETWEEN = _WG_MEETINGS.where(
-    Meeting.starts_on > bindparam("after", type_=Date()),
-    Meeting.starts_on <= bindparam("through", type_=Date()),
-)
-_WG_FIRST_AFTER = _WG_MEETINGS.where(Meeting.starts_on > bindparam("through", type_=Date())).limit(
-    1
-)
+_AFTER, _THROUGH = bindparam("after", type_=Date()), bindparam("through", type_=Date())
+_WG_BETWEEN = _WG_MEETINGS.where(Meeting.starts_on > _AFTER, Meeting.starts_on <= _THROUGH)
+_WG_FIRST_AFTER = _WG_MEETINGS.where(Meeting.starts_on > _THROUGH).limit(1)
+
+
+def working_group_meetings(session: Session) -> list[tuple[int, date]]:
+    """Every Working Group meeting that is held or to be held on its days, oldest first: (id,
+    starts_on). A cancelled or postponed one is none of them: no application is introduced at
+    it (ToR 3.A.3), and it does not count among the meetings held (ToR 3.D.1)."""
+    return [(mid, starts_on) for mid, starts_on in session.connection().execute(_WG_MEETINGS)]
 
 
 def working_group_meetings_after(session: Session, days: Iterable[date]) -> list[tuple[int, date]]:
@@ -114,8 +112,5 @@ def working_group_meetings_after(session: Session, days: Iterable[date]) -> list
         return []
     values = {"after": min(wanted), "through": max(wanted)}
     connection = session.connection()
-    between = connection.execute(_WG_BETWEEN, values).all()
-    return [
-        (mid, starts_on)
-        for mid, starts_on in [*between, *connection.execute(_WG_FIRST_AFTER, values)]
-    ]
+    rows = [*connection.execute(_WG_BETWEEN, values), *connection.execute(_WG_FIRST_AFTER, values)]
+    return [(mid, starts_on) for mid, starts_on in rows]
