@@ -11,13 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from icat_api import migrate
 from icat_api.app import create_app
-from icat_api.db import make_engine
 from icat_api.keys.service import create_key
-from icat_api.seed.loader import seed
 from icat_api.settings import Settings
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, seeded
 
 # Markers of tests run once, not once per database: each runs only when asked for by name in
 # `-m` (as .ci/run does) or by its variable; elsewhere (`make test`) it is deselected, so
@@ -50,13 +47,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    url = fresh_database("suite")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        seed(session)
-    engine.dispose()
-    return url
+    return seeded(fresh_database("suite"))
 
 
 @pytest.fixture(scope="session")

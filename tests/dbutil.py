@@ -10,6 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from icat_api import migrate
+from icat_api.db import make_engine
+from icat_api.seed.loader import seed
 
 BASE_URL = os.environ.get("ICAT_TEST_DATABASE_URL")
 _TMP = Path(tempfile.mkdtemp(prefix="icat-tests-"))
@@ -40,3 +45,13 @@ def fresh_database(purpose: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def seeded(url: str) -> str:
+    """``url``'s database migrated to the head and seeded with the real data; answers ``url``."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        seed(session)
+    engine.dispose()
+    return url

@@ -14,16 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from icat_api import cli, migrate
+from icat_api import cli
 from icat_api.app import create_app
 from icat_api.audit.models import AuditEvent
-from icat_api.db import Base, make_engine
+from icat_api.db import Base
 from icat_api.entities.models import Membership
 from icat_api.keys.service import create_key, revoke_key
-from icat_api.seed.loader import seed
 from icat_api.settings import Settings, get_settings
 from tests.conftest import Keys
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, seeded
 
 
 @dataclass(frozen=True)
@@ -352,12 +351,7 @@ def test_a_key_revoked_with_the_service_stops_working_at_once(
 @pytest.fixture
 def cli_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database of its own for the command-line tool, which commits in its own connection."""
-    url = fresh_database("auth-cli")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        seed(session)
-    engine.dispose()
+    url = seeded(fresh_database("auth-cli"))
     monkeypatch.setenv("ICAT_DATABASE_URL", url)
     get_settings.cache_clear()
     yield url

@@ -16,13 +16,9 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy.orm import Session
 
-from icat_api import migrate
-from icat_api.db import make_engine
-from icat_api.seed.loader import seed
 from tests.browser import chromium, console, leaving, requests_made
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, seeded
 from tests.livesrv import create_keys, live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_servers]
@@ -41,12 +37,7 @@ METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server on a fresh, seeded registry, with a partner whose name is markup, recorded
     through the API with the Coordinator's key."""
-    url = fresh_database("browser")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        seed(session)
-    engine.dispose()
+    url = seeded(fresh_database("browser"))
     coordinator = {"Authorization": f"Bearer {create_keys(url, 'unodc')['unodc']}"}
     with live_server(url, tmp_path_factory.mktemp("browser") / "server.log") as served:
         agency = {

@@ -40,9 +40,8 @@ from icat_api.audit.models import AuditEvent
 from icat_api.cli import app as cli_app
 from icat_api.db import Base, make_engine
 from icat_api.keys.service import create_key, revoke_key
-from icat_api.seed.loader import seed
 from icat_api.settings import Settings, get_settings
-from tests.dbutil import BASE_URL, HEAD, is_postgres
+from tests.dbutil import BASE_URL, HEAD, is_postgres, seeded
 from tests.helpers import Headers, Json, all_items, body_of
 from tests.test_governance import (
     IGO,
@@ -317,11 +316,9 @@ class Source:
 def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     """The source registry (SQLite in every run), and its dump by `icat-api db dump`."""
     folder = tmp_path_factory.mktemp("dump")
-    url = f"sqlite:///{folder / 'source.db'}"
-    migrate.upgrade(url)
+    url = seeded(f"sqlite:///{folder / 'source.db'}")
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
-        seed(session)
         made = {
             name: create_key(session=session, entity_id=entity, secretariat=entity is None)
             for name, entity in [

@@ -38,7 +38,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from icat_api import migrate
 from icat_api.app import create_app
 from icat_api.applications.models import Application
 from icat_api.audit.models import AuditEvent
@@ -46,9 +45,8 @@ from icat_api.db import make_engine
 from icat_api.entities.models import Membership
 from icat_api.governance.models import Decision
 from icat_api.keys.service import create_key
-from icat_api.seed.loader import seed
 from icat_api.settings import Settings
-from tests.dbutil import fresh_database, is_postgres
+from tests.dbutil import fresh_database, is_postgres, seeded
 from tests.livesrv import ROOT, live_server
 
 TIMEOUT = 30.0
@@ -525,12 +523,7 @@ class Stored:
 def admission() -> Admission:
     """A seeded database with a Working Group meeting, a commission applying to be a partner
     and the admission decision's body, ready to be posted."""
-    url = fresh_database("faults_kill")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        seed(session)
-    engine.dispose()
+    url = seeded(fresh_database("faults_kill"))
     key = coordinator_key(url)
     app = create_app(Settings(database_url=url, log_json=True))
     headers = {"Authorization": f"Bearer {key}"}

@@ -20,14 +20,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from icat_api import clock, migrate
+from icat_api import clock
 from icat_api.app import create_app
 from icat_api.data_version import VersionedCache
 from icat_api.db import make_engine
 from icat_api.keys.service import create_key
 from icat_api.response_cache import media_types, query_key
-from icat_api.seed.loader import seed
 from icat_api.settings import Settings
+from tests.dbutil import seeded
 from tests.helpers import Headers, Json, body_of
 from tests.test_dump import (
     Get,
@@ -82,11 +82,9 @@ def apps(url: str, **settings: Any) -> Iterator[tuple[TestClient, TestClient]]:
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cache') / 'registry.db'}"
-    migrate.upgrade(url)
+    url = seeded(f"sqlite:///{tmp_path_factory.mktemp('cache') / 'registry.db'}")
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
-        seed(session)
         made = {
             name: create_key(session=session, entity_id=entity, secretariat=entity is None)[1]
             for name, entity in [("secretariat", None), ("coordinator", "unodc"), ("iom", "iom")]

@@ -19,17 +19,15 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from icat_api import migrate
 from icat_api.db import make_engine, utcnow
 from icat_api.funding.models import Funding, Milestone
 from icat_api.keys.service import create_key
-from icat_api.seed.loader import seed
 from icat_api.settings import Settings
 from icat_api.webhooks.models import Delivery, Subscription
 from icat_api.webhooks.policy import Outcome
 from icat_api.webhooks.sender import Sender, _engine_transaction
 from tests.conftest import Keys
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, seeded
 from tests.helpers import body_of
 from tests.receiver import CLOSE, Receiver, receiver
 
@@ -324,13 +322,7 @@ def test_a_milestone_report_that_becomes_overdue_is_queued_once(
 
 @pytest.fixture
 def own_database() -> str:
-    url = fresh_database("webhook_claims")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        seed(session)
-    engine.dispose()
-    return url
+    return seeded(fresh_database("webhook_claims"))
 
 
 def queue(engine: Engine, n: int) -> None:

@@ -10,12 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
-from icat_api import migrate
 from icat_api.db import make_engine
 from icat_api.keys.service import create_key
-from icat_api.seed.loader import seed
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, seeded
 from tests.livesrv import free_port, live_server, webhook_receiver
 from tests.receiver import receiver
 
@@ -42,16 +41,10 @@ def until(check: Callable[[], Any], what: str, seconds: float = 30) -> Any:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """A real server on a fresh, seeded database, and the headers of a secretariat key."""
-    url = fresh_database("webhooks_live")
-    migrate.upgrade(url)
+    url = seeded(fresh_database("webhooks_live"))
     engine = make_engine(url)
-    with engine.begin() as conn:
-        from sqlalchemy.orm import Session
-
-        with Session(bind=conn) as session:
-            seed(session)
-            _, key = create_key(session=session, entity_id=None, secretariat=True)
-            session.commit()
+    with Session(engine) as session, session.begin():
+        _, key = create_key(session=session, entity_id=None, secretariat=True)
     engine.dispose()
     log = tmp_path_factory.mktemp("webhooks") / "server.log"
     with live_server(url, log, FAST) as base:
