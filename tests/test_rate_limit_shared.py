@@ -9,6 +9,7 @@ suite's database (they only read it), a few seconds each.
 
 import asyncio
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -165,8 +166,10 @@ def test_in_process_redis_limits_with_the_same_semantics(settings: Settings) -> 
     key = {"Authorization": "Bearer icat_in-process"}
     try:
         with flushed(IN_PROCESS_DB) as store, TestClient(app) as c:
+            started = time.monotonic()
             keyed = [c.get("/v1/member-list", headers=key).status_code for _ in range(4)]
             plain = [c.get("/v1/entities") for _ in range(3)]
+            elapsed = time.monotonic() - started
             assert c.get("/healthz").status_code == 200  # probes are never limited
             address_tat = store.get("icat:ratelimit:address:testclient")
             ttl = store.pttl("icat:ratelimit:address:testclient")
@@ -176,7 +179,10 @@ def test_in_process_redis_limits_with_the_same_semantics(settings: Settings) -> 
     # the key's 3, then the address's 5 (the refused keyed request counted for the address)
     assert keyed == [200, 200, 200, 429]
     assert [r.status_code for r in plain] == [200, 429, 429]
-    assert plain[-1].headers["retry-after"] == "12"  # one request back every 60/5 s
+    # one request back every 60/5 s, counted from the first: less the time the requests took
+    # (a cold first read took 1.1 s on a loaded CI machine, and the answer was 11)
+    retry_after = int(plain[-1].headers["retry-after"])
+    assert math.ceil(12 - elapsed) <= retry_after <= 12
     assert address_tat is not None and 0 < ttl <= 60_000
     assert len(stored) == 2  # the address and a digest of the key, never the key itself
     assert not any(b"in-process" in k for k in stored)
