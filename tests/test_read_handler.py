@@ -6,8 +6,9 @@ import threading
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from sqlalchemy import event, text
 
-from icat_api.db import make_engine, read_handler, reads_on_the_loop
+from icat_api.db import SessionDep, make_engine, make_sessionmaker, read_handler, reads_on_the_loop
 from icat_api.problems import NotFound, install_handlers
 from icat_api.response_cache import endpoints
 
@@ -79,3 +80,35 @@ def test_every_get_handler_is_a_read_handler_but_the_export_and_readiness(app: F
     assert {"list_entities", "get_entity", "list_changes", "get_attendance"} <= wrapped
     in_threads = {name for name, h in handlers.items() if not inspect.iscoroutinefunction(h)}
     assert in_threads == {"get_records", "check_readiness"}
+
+
+@pytest.mark.parametrize("on_loop", [True, False])
+def test_a_read_transaction_ends_where_the_read_ran(on_loop: bool) -> None:
+    """On PostgreSQL ending a read is a round trip to the server: never on the event loop."""
+    engine = make_engine("sqlite://")
+    app = FastAPI()
+    app.state.reads_on_loop = on_loop
+    app.state.sessionmaker = factory = make_sessionmaker(engine)
+    read: list[int] = []
+    ended: list[int] = []
+    event.listen(factory, "after_commit", lambda _session: ended.append(threading.get_ident()))
+
+    @app.get("/where")
+    async def where_the_loop_is() -> dict[str, int]:
+        return {"thread": threading.get_ident()}
+
+    @app.get("/one")
+    @read_handler
+    def one(request: Request, session: SessionDep) -> dict[str, int]:
+        read.append(threading.get_ident())
+        return {"one": session.execute(text("SELECT 1")).scalar_one()}
+
+    try:
+        with TestClient(app) as client:
+            loop = client.get("/where").json()["thread"]
+            assert client.get("/one").json() == {"one": 1}
+    finally:
+        engine.dispose()
+    assert len(ended) == 1
+    assert (ended[0] == loop) is on_loop
+    assert (read[0] == loop) is on_loop

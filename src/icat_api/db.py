@@ -185,6 +185,12 @@ def _transaction(session: Session) -> Iterator[Session]:
 
 
 @contextmanager
+def _reading_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as session, _transaction(session):
+        yield session
+
+
+@contextmanager
 def _writing_session(request: Request) -> Iterator[Session]:
     # A write waits for its turn (a blocking lock) and commits to disk: in the thread pool.
     factory: sessionmaker[Session] = request.app.state.sessionmaker
@@ -202,16 +208,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     ``scope="function"`` so the commit happens before the answer is sent: a client never sees
     a success that was not stored. A request that may write (not GET/HEAD/OPTIONS) starts its
     transaction as a writer, so that concurrent writers queue on SQLite; it waits for its turn
-    and commits in the thread pool. A read neither waits nor writes: its session is opened
-    (no I/O until the handler's first statement, in the handler's thread) and its read
-    transaction ended here, sparing every read two trips to the thread pool and back.
+    and commits in the thread pool. A read neither waits nor writes. Where reads run on the
+    event loop (SQLite, :func:`read_handler`) its transaction is opened and ended there too,
+    sparing it two trips to the thread pool and back; elsewhere (PostgreSQL) ending it is a
+    round trip to the server, which must not stall the loop: in the thread pool, as the handler.
     """
     if request.method not in SAFE_METHODS:
         async with contextmanager_in_threadpool(_writing_session(request)) as session:
             yield session
         return
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session, _transaction(session):
+    if request.app.state.reads_on_loop:
+        with _reading_session(factory) as session:
+            yield session
+        return
+    async with contextmanager_in_threadpool(_reading_session(factory)) as session:
         yield session
 
 
