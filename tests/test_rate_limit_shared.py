@@ -12,6 +12,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import subprocess
 import time
 from collections import Counter, defaultdict
@@ -32,6 +33,9 @@ from tests.livesrv import BIN, ROOT, free_port
 
 SERVERS_DB = "redis://127.0.0.1:6379/11"  # the two servers sharing one limit
 IN_PROCESS_DB = "redis://127.0.0.1:6379/12"  # the app in this process
+# Redis's 0.25 s by default: a process paused that long on a loaded machine would serve a request
+# uncounted (failing open) and the exact sequences of 200s and 429s below would not hold
+PATIENT = "5"
 
 
 @contextmanager
@@ -115,6 +119,7 @@ def test_two_servers_sharing_redis_allow_the_setting_in_total_not_twice(
         "ICAT_RATE_LIMIT_PER_ADDRESS": "12/hour",
         "ICAT_RATE_LIMIT_PER_KEY": "4/hour",
         "ICAT_REDIS_URL": SERVERS_DB,
+        "ICAT_REDIS_TIMEOUT_SECONDS": PATIENT,
     }
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     with flushed(SERVERS_DB) as store, ExitStack() as stack:
@@ -160,6 +165,7 @@ def test_in_process_redis_limits_with_the_same_semantics(settings: Settings) -> 
                 "rate_limit_per_address": "5/minute",
                 "rate_limit_per_key": "3/minute",
                 "redis_url": IN_PROCESS_DB,
+                "redis_timeout_seconds": float(PATIENT),
             }
         )
     )
@@ -216,6 +222,36 @@ def test_redis_away_fails_open_with_one_warning_per_30_seconds() -> None:
     assert "ConnectionError" in str(warnings[0]["error"])
 
 
+@pytest.mark.parametrize("timeout", [0.3, 1.2])
+def test_a_redis_that_never_answers_holds_a_request_up_for_the_setting_only(
+    timeout: float,
+) -> None:
+    # A listening socket never accepted nor read: connecting succeeds, the answer never comes.
+    with socket.create_server(("127.0.0.1", 0)) as mute:
+        port = mute.getsockname()[1]
+        shared = SharedGcra(f"redis://127.0.0.1:{port}/0", (1, 60.0), (1, 60.0), timeout=timeout)
+
+        async def take() -> tuple[float, float]:
+            started = time.monotonic()
+            wait = await shared.take("198.51.100.4", None)
+            await shared.aclose()
+            return wait, time.monotonic() - started
+
+        with capture_logs() as logged:
+            wait, seconds = asyncio.run(take())
+    assert wait == 0.0  # served, uncounted
+    assert timeout <= seconds < timeout + 2
+    assert [e["event"] for e in logged] == ["rate_limit_store_unavailable"]
+    assert "Timeout" in str(logged[0]["error"])
+
+
+def test_the_redis_timeout_is_a_setting() -> None:
+    assert Settings(database_url="sqlite://").redis_timeout_seconds == 0.25
+    for bad in ("0", "-1", "11", "soon"):
+        with pytest.raises(ValueError, match="redis_timeout_seconds"):
+            Settings(database_url="sqlite://", redis_timeout_seconds=bad)
+
+
 @pytest.mark.live_servers
 def test_redis_away_the_server_answers_and_warns_once_then_limits_when_it_is_back(
     database_url: str, tmp_path: Path
@@ -225,6 +261,7 @@ def test_redis_away_the_server_answers_and_warns_once_then_limits_when_it_is_bac
         "ICAT_RATE_LIMIT_ENABLED": "true",
         "ICAT_RATE_LIMIT_PER_ADDRESS": "3/hour",
         "ICAT_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+        "ICAT_REDIS_TIMEOUT_SECONDS": PATIENT,  # nothing listens: refused at once all the same
     }
     log = tmp_path / "server.log"
     redis_server = shutil.which("redis-server")

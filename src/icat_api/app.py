@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_address=settings.rate_limit_per_address,
             per_key=settings.rate_limit_per_key,
             redis_url=settings.redis_url,
+            redis_timeout=settings.redis_timeout_seconds,
             on_refusal=metrics.refused if metrics else None,
         )
     app.add_middleware(CorsPolicy, origins=settings.cors_origins)

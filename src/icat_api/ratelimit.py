@@ -120,7 +120,7 @@ return {math.ceil(wait), limit}
 class SharedGcra:
     """The two limits in Redis, shared by every process that points at the same database.
 
-    Fails open: an error or a timeout (``TIMEOUT`` seconds, so a dead Redis does not hold
+    Fails open: an error or a timeout (``timeout`` seconds, so a dead Redis does not hold
     requests up) lets the request through, and Redis is left alone for ``RETRY_SECONDS``
     (requests meanwhile go through without asking it); one warning is logged at most every
     ``WARN_EVERY`` seconds while it stays away, one line when it is back.
@@ -137,8 +137,10 @@ class SharedGcra:
         per_address: tuple[int, float],
         per_key: tuple[int, float],
         clock: Callable[[], float] = time.monotonic,
+        timeout: float = TIMEOUT,
     ) -> None:
         self.url = url
+        self.timeout = timeout
         self.clock = clock
         (a_limit, a_period), (k_limit, k_period) = per_address, per_key
         self._args = [
@@ -162,8 +164,8 @@ class SharedGcra:
 
             self._client = Redis.from_url(
                 self.url,
-                socket_timeout=self.TIMEOUT,
-                socket_connect_timeout=self.TIMEOUT,
+                socket_timeout=self.timeout,
+                socket_connect_timeout=self.timeout,
                 retry=Retry(NoBackoff(), 0),  # no retries: the request does not wait for them
             )
             self._script = self._client.register_script(_GCRA_SCRIPT)
@@ -239,13 +241,16 @@ class RateLimit:
         per_key: str,
         redis_url: str | None = None,
         on_refusal: Callable[[str], None] | None = None,
+        redis_timeout: float = SharedGcra.TIMEOUT,
     ) -> None:
         self.app = app
         self.on_refusal = on_refusal
         self.per_address = Gcra(*parse_rate(per_address))
         self.per_key = Gcra(*parse_rate(per_key))
         self.shared = (
-            SharedGcra(redis_url, parse_rate(per_address), parse_rate(per_key))
+            SharedGcra(
+                redis_url, parse_rate(per_address), parse_rate(per_key), timeout=redis_timeout
+            )
             if redis_url
             else None
         )

@@ -130,6 +130,18 @@ class Settings(BaseSettings):
             )
         ),
     ] = None
+    redis_timeout_seconds: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=10,
+            description=(
+                "How long (seconds) a request waits for Redis to count it before it is served "
+                "uncounted and Redis is left alone for a second (a dead Redis holds no request "
+                "up); raise it for a Redis across a slow network."
+            ),
+        ),
+    ] = 0.25
     cache_check_seconds: Annotated[
         float,
         Field(
