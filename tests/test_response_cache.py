@@ -278,3 +278,82 @@ def test_the_media_types_keyed_are_every_one_a_read_answers(registry: Registry) 
         keyed = set(media_types(cached.app.routes))  # type: ignore[attr-defined]
         assert documented <= keyed
         assert {"application/json", "text/csv", "text/html", "text/calendar"} <= keyed
+
+
+CARELESS_HEADERS: tuple[dict[str, str], ...] = (
+    {},
+    {"Accept": "*/*"},
+    {"Accept": "text/*"},
+    {"Accept": "TEXT/CSV"},
+    {"Accept": "text/csv;q=0.5, application/json"},
+    {"Accept": "application/json;q=0"},
+    {"Accept": "application/xml"},
+    {"Accept": "text/html"},
+    {"Accept": "text/calendar"},
+    {"Accept": "garbage;;q=x"},
+    {"Accept": ""},
+    {"Accept-Language": "fr-CA"},
+    {"Accept-Language": "FR"},
+    {"Accept-Language": "*"},
+    {"Accept-Language": "fr;q=0"},
+    {"Accept-Language": "*;q=0, en"},
+    {"Accept-Language": "zz-garbage,,;q="},
+    {"Accept-Language": "es", "Accept": "text/csv"},
+    {"Authorization": ""},
+    {"Cookie": "session=1"},
+    {"Range": "bytes=0-10"},
+    {"If-None-Match": "*"},
+    {"If-None-Match": "garbage"},
+    {"If-Modified-Since": "Mon, 01 Jan 2024 00:00:00 GMT"},
+)
+CARELESS_QUERIES = (
+    "",
+    "?limit=2&limit=3",
+    "?limit=3&limit=2",
+    "?unknown=1",
+    "?limit=",
+    "?limit=-1",
+    "?limit=abc",
+    "?limit=02",
+    "?cursor=forged",
+    "?cursor=",
+    "?%6Cimit=2",
+    "?limit=%FF",
+    "?limit=2&",
+    "?on=2024-13-01",
+)
+
+
+def test_careless_headers_and_queries_answer_as_the_route_does(registry: Registry) -> None:
+    """What a careless script or a hostile caller sends, asked twice of the cache (a miss, then
+    perhaps a hit), as GET and HEAD: the same as the route, every time."""
+    paths = ["/v1/entities", "/v1/entities/iom", "/v1/meetings", "/v1/member-list"]
+    paths += ["/v1/decisions", "/v1/calendar.ics", "/v1/entities/no-such"]
+    french = {
+        "en": "International Organization for Migration",
+        "fr": "Organisation internationale pour les migrations",
+    }
+
+    def answer(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Answer:
+        r = client.request(method, url, headers={"X-Request-ID": "careless", **headers})
+        return r.status_code, {k: v for k, v in r.headers.items() if k != "x-request-id"}, r.content
+
+    asked: list[tuple[str, dict[str, str]]] = [(query, {}) for query in CARELESS_QUERIES]
+    asked += [(query, headers) for query in ("", "?limit=2") for headers in CARELESS_HEADERS]
+    statuses: Counter[int] = Counter()
+    with apps(registry.url) as (cached, routes):
+        # a name in French, so that the language asked for shows in the answers
+        r = cached.patch("/v1/entities/iom", headers=registry.coordinator, json={"names": french})
+        assert r.status_code == 200, r.text
+        lookups: list[bool] = []
+        read_cache(cached).on_lookup = lookups.append
+        for path in paths:
+            for query, headers in asked:
+                for method in ("GET", "HEAD"):
+                    expected = answer(routes, method, path + query, headers)
+                    statuses[expected[0]] += 1
+                    for _ in range(2):
+                        got = answer(cached, method, path + query, headers)
+                        assert got == expected, (method, path + query, headers)
+    assert {200, 304, 404, 406, 422} <= set(statuses), statuses
+    assert lookups.count(True) > 100  # answered from the cache, not only past it
