@@ -13,15 +13,22 @@ from icat_api.problems import NotFound, install_handlers
 from icat_api.response_cache import endpoints
 
 
-def _app(on_loop: bool) -> tuple[FastAPI, list[int]]:
+def _app_telling_its_loop(on_loop: bool) -> FastAPI:
+    """An app whose reads run on the loop or not, and whose ``/where`` names the loop's thread."""
     app = FastAPI()
     install_handlers(app)
     app.state.reads_on_loop = on_loop
-    seen: list[int] = []
 
     @app.get("/where")
     async def where_the_loop_is() -> dict[str, int]:
         return {"thread": threading.get_ident()}
+
+    return app
+
+
+def _app(on_loop: bool) -> tuple[FastAPI, list[int]]:
+    app = _app_telling_its_loop(on_loop)
+    seen: list[int] = []
 
     @app.get("/read/{n}")
     @read_handler
@@ -86,16 +93,11 @@ def test_every_get_handler_is_a_read_handler_but_the_export_and_readiness(app: F
 def test_a_read_transaction_ends_where_the_read_ran(on_loop: bool) -> None:
     """On PostgreSQL ending a read is a round trip to the server: never on the event loop."""
     engine = make_engine("sqlite://")
-    app = FastAPI()
-    app.state.reads_on_loop = on_loop
+    app = _app_telling_its_loop(on_loop)
     app.state.sessionmaker = factory = make_sessionmaker(engine)
     read: list[int] = []
     ended: list[int] = []
     event.listen(factory, "after_commit", lambda _session: ended.append(threading.get_ident()))
-
-    @app.get("/where")
-    async def where_the_loop_is() -> dict[str, int]:
-        return {"thread": threading.get_ident()}
 
     @app.get("/one")
     @read_handler
